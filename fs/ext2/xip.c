@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ext2 execute-in-place (mount -o xip)
+ *
+ * Regular files of an XIP mount are read, written and mapped straight from
+ * the memory of the block device (see mm/filemap_xip.c); directories,
+ * symlinks and metadata keep using the buffer and page caches.
+ */
+
+#include <linux/blkdev.h>
+#include <linux/buffer_head.h>
+#include <linux/fs.h>
+#include <linux/quotaops.h>
+#include <linux/uio.h>
+#include <linux/xip.h>
+#include "ext2.h"
+#include "xip.h"
+
+/**
+ * ext2_get_xip_page - find the memory behind a page of an ext2 file
+ * @mapping: the file's address space
+ * @index: page index in the file
+ * @create: allocate a block for a hole
+ * @kaddr: returns the kernel address of the block
+ * @pfn: returns the page frame number of the block
+ *
+ * The block size of an XIP mount is PAGE_SIZE, so a page is one block.  A
+ * newly allocated block is zeroed before it is linked into the inode's block
+ * tree (ext2_get_blocks()), so no racing lookup can see stale data.
+ *
+ * Return: 0, -ENODATA for a hole when !@create, -EIO if the block is not
+ * addressable on the device, or another negative errno from the allocator.
+ */
+int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
+		      bool create, void **kaddr, unsigned long *pfn)
+{
+	struct inode *inode = mapping->host;
+	struct buffer_head bh = { .b_size = PAGE_SIZE };
+	sector_t sector;
+	long avail;
+	int error;
+
+	error = ext2_get_block(inode, index, &bh, create);
+	if (error)
+		return error;
+	if (!buffer_mapped(&bh))
+		return -ENODATA;
+
+	sector = (sector_t)bh.b_blocknr << (PAGE_SHIFT - SECTOR_SHIFT);
+	avail = bdev_direct_access(inode->i_sb->s_bdev, sector, kaddr, pfn,
+				   PAGE_SIZE);
+	if (avail == -ENOMEM)
+		return avail;
+	if (avail < 0) {
+		ext2_error(inode->i_sb, __func__,
+			   "inode %lu: no direct access to block %llu: %ld",
+			   inode->i_ino, (unsigned long long)bh.b_blocknr,
+			   avail);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * ext2_xip_verify_sb - check that an XIP mount can work
+ * @sb: the super block being mounted with -o xip
+ * @blocksize: the filesystem block size
+ *
+ * Return: 0, or -EINVAL after logging why the mount is refused.
+ */
+int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
+{
+	struct block_device *bdev = sb->s_bdev;
+	unsigned long pfn;
+	void *kaddr;
+	long avail;
+	int error;
+
+	if (!ext2_use_xip(sb))
+		return 0;
+	if (test_opt(sb, DAX)) {
+		ext2_msg(sb, KERN_ERR, "xip and dax cannot be used together");
+		return -EINVAL;
+	}
+	if (blocksize != PAGE_SIZE) {
+		ext2_msg(sb, KERN_ERR,
+			 "xip needs a block size of %lu, not %lu",
+			 PAGE_SIZE, blocksize);
+		return -EINVAL;
+	}
+	error = bdev_xip_supported(bdev);
+	if (error == -EOPNOTSUPP) {
+		ext2_msg(sb, KERN_ERR,
+			 "xip: device does not support direct access");
+		return -EINVAL;
+	}
+	if (error) {
+		ext2_msg(sb, KERN_ERR,
+			 "xip: partition does not start on a page boundary");
+		return -EINVAL;
+	}
+	/* The superblock sits in the first page: the device must map it. */
+	avail = bdev_direct_access(bdev, 0, &kaddr, &pfn, PAGE_SIZE);
+	if (avail < 0) {
+		ext2_msg(sb, KERN_ERR, "xip: direct access failed: %ld", avail);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static ssize_t ext2_xip_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock(inode);
+	}
+	ret = generic_write_checks(iocb, from);
+	if (ret > 0)
+		ret = kiocb_modified(iocb);
+	if (!ret) {
+		ret = __xip_file_write_iter(iocb, from);
+		/* Give back blocks allocated for a copy that faulted. */
+		if (iov_iter_count(from) && ret != -EAGAIN)
+			ext2_write_failed(inode->i_mapping,
+					  iocb->ki_pos + iov_iter_count(from));
+	}
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
+static int ext2_xip_file_open(struct inode *inode, struct file *filp)
+{
+	/* Every XIP access is direct: O_DIRECT is accepted and ignored. */
+	filp->f_mode |= FMODE_CAN_ODIRECT;
+	return dquot_file_open(inode, filp);
+}
+
+static int ext2_xip_release_file(struct inode *inode, struct file *filp)
+{
+	if (filp->f_mode & FMODE_WRITE) {
+		mutex_lock(&EXT2_I(inode)->truncate_mutex);
+		ext2_discard_reservation(inode);
+		mutex_unlock(&EXT2_I(inode)->truncate_mutex);
+	}
+	return 0;
+}
+
+const struct file_operations ext2_xip_file_operations = {
+	.llseek		= generic_file_llseek,
+	.read_iter	= xip_file_read_iter,
+	.write_iter	= ext2_xip_write_iter,
+	.unlocked_ioctl	= ext2_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl	= ext2_compat_ioctl,
+#endif
+	.mmap		= xip_file_mmap,
+	.open		= ext2_xip_file_open,
+	.release	= ext2_xip_release_file,
+	.fsync		= ext2_fsync,
+	.splice_read	= copy_splice_read,
+	.splice_write	= iter_file_splice_write,
+};
+
+static sector_t ext2_xip_bmap(struct address_space *mapping, sector_t block)
+{
+	return generic_block_bmap(mapping, block, ext2_get_block);
+}
+
+/*
+ * No ->read_folio or ->readahead: readahead, fadvise/madvise WILLNEED and
+ * swapon then leave the page cache alone.  ->dirty_folio is called
+ * unconditionally by folio_mark_dirty(), so it must exist.
+ */
+const struct address_space_operations ext2_xip_aops = {
+	.get_xip_page	= ext2_get_xip_page,
+	.bmap		= ext2_xip_bmap,
+	.dirty_folio	= noop_dirty_folio,
+};

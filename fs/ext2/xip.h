@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ext2 execute-in-place (mount -o xip)
+ */
+#ifndef _EXT2_XIP_H
+#define _EXT2_XIP_H
+
+#include <linux/fs.h>
+
+extern const struct address_space_operations ext2_xip_aops;
+extern const struct file_operations ext2_xip_file_operations;
+
+#ifdef CONFIG_EXT2_FS_XIP
+
+/* Include after ext2.h. */
+static inline bool ext2_use_xip(struct super_block *sb)
+{
+	return test_opt(sb, XIP);
+}
+
+int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize);
+int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
+		      bool create, void **kaddr, unsigned long *pfn);
+
+/* Only regular files are XIP; directories and symlinks keep the page cache. */
+static inline bool ext2_inode_is_xip(struct inode *inode)
+{
+	return S_ISREG(inode->i_mode) && ext2_use_xip(inode->i_sb);
+}
+
+#else
+
+static inline bool ext2_use_xip(struct super_block *sb)
+{
+	return false;
+}
+
+static inline int ext2_xip_verify_sb(struct super_block *sb,
+				     unsigned long blocksize)
+{
+	return 0;
+}
+
+static inline bool ext2_inode_is_xip(struct inode *inode)
+{
+	return false;
+}
+
+#endif /* CONFIG_EXT2_FS_XIP */
+
+#endif /* _EXT2_XIP_H */

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Classic execute-in-place (XIP) for file mappings.
+ *
+ * A block device whose storage is directly addressable by the CPU (a RAM
+ * disk, an s390 DCSS, pmem) implements block_device_operations->direct_access.
+ * A filesystem implements address_space_operations->get_xip_page on top of
+ * it, and uses the file operations of mm/filemap_xip.c, which read, write and
+ * map that memory directly: the page cache of an XIP file stays empty.
+ */
+#ifndef _LINUX_XIP_H
+#define _LINUX_XIP_H
+
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+
+struct block_device;
+struct kiocb;
+struct iov_iter;
+struct vm_area_struct;
+
+#ifdef CONFIG_FS_XIP
+
+long bdev_direct_access(struct block_device *bdev, sector_t sector,
+			void **kaddr, unsigned long *pfn, long size);
+int bdev_xip_supported(struct block_device *bdev);
+
+/**
+ * mapping_is_xip - does this address space use execute-in-place?
+ * @mapping: the address space
+ *
+ * Return: true if @mapping's operations provide ->get_xip_page.
+ */
+static inline bool mapping_is_xip(struct address_space *mapping)
+{
+	return !!mapping->a_ops->get_xip_page;
+}
+
+ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
+ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
+int xip_file_mmap(struct file *file, struct vm_area_struct *vma);
+int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
+		      loff_t newsize);
+int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to);
+
+#else /* !CONFIG_FS_XIP */
+
+static inline long bdev_direct_access(struct block_device *bdev,
+				      sector_t sector, void **kaddr,
+				      unsigned long *pfn, long size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int bdev_xip_supported(struct block_device *bdev)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool mapping_is_xip(struct address_space *mapping)
+{
+	return false;
+}
+
+static inline int xip_truncate_page(struct address_space *mapping,
+				    loff_t oldsize, loff_t newsize)
+{
+	return 0;
+}
+
+static inline int xip_zero_eof(struct address_space *mapping, loff_t from,
+			       loff_t to)
+{
+	return 0;
+}
+
+#endif /* CONFIG_FS_XIP */
+
+#endif /* _LINUX_XIP_H */

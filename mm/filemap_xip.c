@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Execute-in-place file operations
+ *
+ * Read, write and map regular files straight from the memory of a block
+ * device that implements ->direct_access, without ever using the page cache.
+ * A filesystem provides a_ops->get_xip_page(), which returns the kernel
+ * address and pfn of the block backing a file page, allocating a zeroed
+ * block on request, or -ENODATA for a hole.
+ *
+ * The life of a file page:
+ *
+ *   hole ----(read fault, private or read-only vma)----> zero page mapped
+ *    |                                                         |
+ *    +--(write(2), or any fault in a shared writable vma)--+   |
+ *                                                          v   v
+ *                       block allocated, zero page mappings shot down
+ *                                      |
+ *                         (truncate below the page)
+ *                                      v
+ *                       PTEs removed, then block freed: a hole again
+ *
+ * Lock order (outermost first):
+ *
+ *   i_rwsem			(read: shared, write and truncate: exclusive)
+ *     mmap_lock		(page faults on user buffers during a copy)
+ *       sb_start_pagefault	(faults that may write the filesystem)
+ *         mapping->invalidate_lock
+ *				(faults: shared for lookup + PTE insertion,
+ *				 exclusive to allocate a hole and shoot down
+ *				 its zero page mappings; truncate and size
+ *				 extension: exclusive)
+ *           fs block mapping locks (ext2: truncate_mutex)
+ *           mapping->i_mmap_rwsem	(unmap_mapping_pages)
+ *             page table lock
+ *
+ * read(2) and write(2) hold i_rwsem across the copy, which keeps truncate
+ * from freeing the block being copied.  They never hold invalidate_lock
+ * across a user copy: the user buffer may be an XIP mapping of the same file,
+ * and faulting it in takes mmap_lock and then invalidate_lock, the reverse
+ * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
+ * hole allocation away while they look up a block and install its PTE.
+ */
+
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/pfn_t.h>
+#include <linux/sched/signal.h>
+#include <linux/uio.h>
+#include <linux/xip.h>
+
+/**
+ * bdev_direct_access - find the memory behind a sector of a block device
+ * @bdev: the block device (whole disk or partition)
+ * @sector: page-aligned sector, relative to the start of @bdev
+ * @kaddr: returns the kernel virtual address of @sector
+ * @pfn: returns the page frame number of @sector
+ * @size: number of bytes the caller wants to access
+ *
+ * Checks that @bdev's driver implements ->direct_access, that @sector is
+ * page-aligned on the whole disk and that the range lies inside @bdev, then
+ * asks the driver.  The driver may allocate backing memory.
+ *
+ * Context: may sleep.
+ * Return: the number of bytes addressable from @kaddr, at most @size and at
+ * least one page, or a negative errno: -EOPNOTSUPP without ->direct_access,
+ * -EINVAL for a misaligned sector, -ERANGE outside the device.
+ */
+long bdev_direct_access(struct block_device *bdev, sector_t sector,
+			void **kaddr, unsigned long *pfn, long size)
+{
+	const struct block_device_operations *ops = bdev->bd_disk->fops;
+	sector_t nr_sects = bdev_nr_sectors(bdev);
+	long avail;
+
+	if (!ops->direct_access)
+		return -EOPNOTSUPP;
+	if (size < PAGE_SIZE)
+		return -EINVAL;
+	if (sector >= nr_sects ||
+	    (size >> SECTOR_SHIFT) > nr_sects - sector)
+		return -ERANGE;
+	sector += get_start_sect(bdev);
+	if (sector & (PAGE_SECTORS - 1))
+		return -EINVAL;
+	avail = ops->direct_access(bdev, sector, kaddr, pfn, size);
+	if (avail < 0)
+		return avail;
+	if (avail < PAGE_SIZE)
+		return -ERANGE;
+	return min(avail, size);
+}
+EXPORT_SYMBOL_GPL(bdev_direct_access);
+
+/**
+ * bdev_xip_supported - can a filesystem on this block device use XIP?
+ * @bdev: the block device
+ *
+ * Return: 0 if the driver implements ->direct_access and @bdev starts on a
+ * page boundary, -EOPNOTSUPP or -EINVAL otherwise.
+ */
+int bdev_xip_supported(struct block_device *bdev)
+{
+	if (!bdev->bd_disk->fops->direct_access)
+		return -EOPNOTSUPP;
+	if (get_start_sect(bdev) & (PAGE_SECTORS - 1))
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(bdev_xip_supported);
+
+static int xip_get_page(struct address_space *mapping, pgoff_t index,
+			bool create, void **kaddr, unsigned long *pfn)
+{
+	return mapping->a_ops->get_xip_page(mapping, index, create, kaddr, pfn);
+}
+
+/*
+ * Give a hole a block.  Every mapping of the zero page at @index is shot
+ * down while invalidate_lock is held exclusively, so no fault can map the
+ * zero page again once the block exists.
+ */
+static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
+			 void **kaddr, unsigned long *pfn)
+{
+	int error;
+
+	filemap_invalidate_lock(mapping);
+	error = xip_get_page(mapping, index, true, kaddr, pfn);
+	if (!error)
+		unmap_mapping_pages(mapping, index, 1, false);
+	filemap_invalidate_unlock(mapping);
+	return error;
+}
+
+/**
+ * xip_zero_eof - zero the bytes of the EOF page that a size change exposes
+ * @mapping: the XIP address space
+ * @from: the old end of file (or the new one when shrinking)
+ * @to: the end of the range that must read as zeroes
+ *
+ * Bytes stored through a shared mapping beyond EOF in the last page land on
+ * the medium.  Before the file grows over them, zero [@from, @to) within the
+ * page that contains @from.  The page is unmapped first, and the caller holds
+ * invalidate_lock exclusively until i_size has changed, so no store through
+ * a mapping can slip in between.
+ *
+ * Context: caller holds @mapping->invalidate_lock exclusively.
+ * Return: 0 or a negative errno from ->get_xip_page.
+ */
+int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to)
+{
+	unsigned int offset = offset_in_page(from);
+	pgoff_t index = from >> PAGE_SHIFT;
+	unsigned long pfn;
+	void *kaddr;
+	size_t len;
+	int error;
+
+	lockdep_assert_held_write(&mapping->invalidate_lock);
+	if (!offset || to <= from)
+		return 0;
+	len = min_t(loff_t, PAGE_SIZE - offset, to - from);
+
+	unmap_mapping_pages(mapping, index, 1, false);
+	error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+	if (error == -ENODATA)
+		return 0;
+	if (error)
+		return error;
+	memset(kaddr + offset, 0, len);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xip_zero_eof);
+
+/**
+ * xip_truncate_page - zero the part of the EOF page a size change uncovers
+ * @mapping: the XIP address space
+ * @oldsize: the file size before the change
+ * @newsize: the file size after the change
+ *
+ * When shrinking, zero from @newsize to the end of its page, as the page
+ * cache does for partial blocks.  When growing, zero from @oldsize up to
+ * @newsize within the old EOF page, so that bytes stored through a mapping
+ * beyond the old EOF never become file data.
+ *
+ * Context: caller holds @mapping->invalidate_lock exclusively, and changes
+ * i_size before dropping it.
+ * Return: 0 or a negative errno.
+ */
+int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
+		      loff_t newsize)
+{
+	if (newsize < oldsize)
+		return xip_zero_eof(mapping, newsize, LLONG_MAX);
+	return xip_zero_eof(mapping, oldsize, newsize);
+}
+EXPORT_SYMBOL_GPL(xip_truncate_page);
+
+static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct address_space *mapping = iocb->ki_filp->f_mapping;
+	struct inode *inode = mapping->host;
+	loff_t pos = iocb->ki_pos;
+	loff_t isize = i_size_read(inode);
+	ssize_t done = 0;
+	int error = 0;
+
+	while (iov_iter_count(to) && pos < isize) {
+		size_t offset = offset_in_page(pos);
+		size_t len = min_t(loff_t, PAGE_SIZE - offset, isize - pos);
+		unsigned long pfn;
+		size_t copied;
+		void *kaddr;
+
+		len = min(len, iov_iter_count(to));
+		error = xip_get_page(mapping, pos >> PAGE_SHIFT, false,
+				     &kaddr, &pfn);
+		if (error == -ENODATA) {
+			error = 0;
+			copied = iov_iter_zero(len, to);
+		} else if (!error) {
+			copied = _copy_mc_to_iter(kaddr + offset, len, to);
+		} else {
+			break;
+		}
+		pos += copied;
+		done += copied;
+		if (copied < len) {
+			error = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			error = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	iocb->ki_pos = pos;
+	return done ? done : error;
+}
+
+/**
+ * xip_file_read_iter - read from an XIP file without the page cache
+ * @iocb: the I/O control block
+ * @to: the destination
+ *
+ * Holes read as zeroes.  i_rwsem is held shared so truncate cannot free a
+ * block while it is being copied.  IOCB_NOWAIT is honoured; IOCB_DIRECT is
+ * ignored, as every XIP access is direct.
+ *
+ * Return: the number of bytes read, or a negative errno.
+ */
+ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
+	ret = xip_file_do_read(iocb, to);
+	inode_unlock_shared(inode);
+	file_accessed(iocb->ki_filp);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(xip_file_read_iter);
+
+/*
+ * Grow i_size to @end after bytes were written at [@start, @end).  The part
+ * of the old EOF page below @start is zeroed first (see xip_zero_eof()).
+ */
+static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
+{
+	struct address_space *mapping = inode->i_mapping;
+	int error = 0;
+
+	filemap_invalidate_lock(mapping);
+	if (end > inode->i_size) {
+		error = xip_zero_eof(mapping, inode->i_size, start);
+		if (!error)
+			i_size_write(inode, end);
+	}
+	filemap_invalidate_unlock(mapping);
+	if (!error)
+		mark_inode_dirty(inode);
+	return error;
+}
+
+/**
+ * __xip_file_write_iter - copy data into an XIP file
+ * @iocb: the I/O control block, ki_pos is the file position
+ * @from: the source
+ *
+ * Allocates blocks for holes (-EAGAIN instead under IOCB_NOWAIT), copies the
+ * data straight into the device's memory and grows i_size by what was
+ * written.  A short copy returns the bytes written.  The caller has done
+ * generic_write_checks() and kiocb_modified(); a filesystem that allocated
+ * beyond EOF for a copy that then failed trims those blocks itself.
+ *
+ * Context: caller holds i_rwsem exclusively.
+ * Return: the number of bytes written, or a negative errno.
+ */
+ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct address_space *mapping = iocb->ki_filp->f_mapping;
+	struct inode *inode = mapping->host;
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0;
+	int error = 0;
+
+	lockdep_assert_held_write(&inode->i_rwsem);
+	while (iov_iter_count(from)) {
+		size_t offset = offset_in_page(pos);
+		size_t len = min(PAGE_SIZE - offset, iov_iter_count(from));
+		pgoff_t index = pos >> PAGE_SHIFT;
+		unsigned long pfn;
+		size_t copied;
+		void *kaddr;
+
+		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+		if (error == -ENODATA) {
+			if (iocb->ki_flags & IOCB_NOWAIT)
+				error = -EAGAIN;
+			else
+				error = xip_fill_hole(mapping, index, &kaddr,
+						      &pfn);
+		}
+		if (error)
+			break;
+
+		copied = _copy_from_iter_flushcache(kaddr + offset, len, from);
+		if (copied) {
+			if (pos + copied > inode->i_size) {
+				error = xip_extend_size(inode, pos,
+							pos + copied);
+				if (error)
+					break;
+			}
+			pos += copied;
+			done += copied;
+		}
+		if (copied < len) {
+			error = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			error = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	iocb->ki_pos = pos;
+	return done ? done : error;
+}
+EXPORT_SYMBOL_GPL(__xip_file_write_iter);
+
+/**
+ * xip_file_write_iter - write to an XIP file without the page cache
+ * @iocb: the I/O control block
+ * @from: the source
+ *
+ * Takes i_rwsem (or fails with -EAGAIN under IOCB_NOWAIT), applies the
+ * generic write checks (O_APPEND, RLIMIT_FSIZE, s_maxbytes), strips
+ * suid/sgid, updates the times, writes, and syncs for O_SYNC/O_DSYNC.
+ *
+ * Return: the number of bytes written, or a negative errno.
+ */
+ssize_t xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock(inode);
+	}
+	ret = generic_write_checks(iocb, from);
+	if (ret > 0)
+		ret = kiocb_modified(iocb);
+	if (!ret)
+		ret = __xip_file_write_iter(iocb, from);
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(xip_file_write_iter);
+
+/*
+ * The zero page may be mapped where no PTE can become writable without a
+ * copy: private (COW) mappings and mappings that can never be written.  In a
+ * shared writable mapping a hole gets a block at the first fault, as in the
+ * original XIP (mm/memory.c refuses the zero page there anyway).
+ */
+static bool xip_zero_page_ok(struct vm_area_struct *vma)
+{
+	return is_cow_mapping(vma->vm_flags) ||
+	       !(vma->vm_flags & (VM_WRITE | VM_MAYWRITE));
+}
+
+static pfn_t xip_pfn_t(unsigned long pfn)
+{
+	/* DCSS memory has no struct page: insert it as a special pfn. */
+	return __pfn_to_pfn_t(pfn, pfn_valid(pfn) ? 0 : PFN_DEV);
+}
+
+/* Private write fault: fill vmf->cow_page and map it, all in one fault. */
+static vm_fault_t xip_fault_cow(struct vm_fault *vmf, void *kaddr)
+{
+	vm_fault_t ret;
+
+	if (kaddr)
+		memcpy_to_page(vmf->cow_page, 0, kaddr, PAGE_SIZE);
+	else
+		clear_user_highpage(vmf->cow_page, vmf->address);
+	__folio_mark_uptodate(page_folio(vmf->cow_page));
+	ret = finish_fault(vmf);
+	return ret ? ret : VM_FAULT_DONE_COW;
+}
+
+/*
+ * Look up (or, with @create, allocate) the block behind vmf->pgoff and map
+ * it.  Sets *@need_block if the page is a hole that this vma cannot map as
+ * the zero page.
+ */
+static vm_fault_t xip_fault_locked(struct vm_fault *vmf, bool create,
+				   bool *need_block)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	struct inode *inode = mapping->host;
+	unsigned long pfn;
+	void *kaddr;
+	int error;
+
+	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
+		return VM_FAULT_SIGBUS;
+
+	error = xip_get_page(mapping, vmf->pgoff, create, &kaddr, &pfn);
+	if (error == -ENODATA) {
+		if (vmf->cow_page)
+			return xip_fault_cow(vmf, NULL);
+		if (!xip_zero_page_ok(vma)) {
+			*need_block = true;
+			return 0;
+		}
+		return vmf_insert_mixed(vma, vmf->address,
+					pfn_to_pfn_t(my_zero_pfn(vmf->address)));
+	}
+	if (error)
+		return vmf_error(error);
+	if (create)
+		unmap_mapping_pages(mapping, vmf->pgoff, 1, false);
+	if (vmf->cow_page)
+		return xip_fault_cow(vmf, kaddr);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		return vmf_insert_mixed_mkwrite(vma, vmf->address,
+						xip_pfn_t(pfn));
+	return vmf_insert_mixed(vma, vmf->address, xip_pfn_t(pfn));
+}
+
+/*
+ * ->fault, and ->pfn_mkwrite for the first store to a read-only PTE in a
+ * shared writable mapping.  A store to a shared mapping runs under
+ * sb_start_pagefault() and updates the file times, like a write(2).
+ */
+static vm_fault_t xip_file_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct file *file = vma->vm_file;
+	struct address_space *mapping = file->f_mapping;
+	struct super_block *sb = file_inode(file)->i_sb;
+	bool shared_store = (vmf->flags & FAULT_FLAG_WRITE) &&
+			    (vma->vm_flags & VM_SHARED);
+	bool need_block = false;
+	vm_fault_t ret;
+
+	if (shared_store) {
+		sb_start_pagefault(sb);
+		file_update_time(file);
+	}
+	filemap_invalidate_lock_shared(mapping);
+	ret = xip_fault_locked(vmf, false, &need_block);
+	filemap_invalidate_unlock_shared(mapping);
+
+	if (need_block) {
+		/* Any fault in a shared writable mapping may allocate. */
+		if (!shared_store)
+			sb_start_pagefault(sb);
+		filemap_invalidate_lock(mapping);
+		need_block = false;
+		ret = xip_fault_locked(vmf, true, &need_block);
+		filemap_invalidate_unlock(mapping);
+		if (!shared_store)
+			sb_end_pagefault(sb);
+		if (WARN_ON_ONCE(need_block))
+			ret = VM_FAULT_SIGBUS;
+	}
+	if (shared_store)
+		sb_end_pagefault(sb);
+	return ret;
+}
+
+/*
+ * ->access: ptrace and /proc/PID/mem cannot use get_user_pages() on the
+ * special PTEs of an XIP mapping; read the file's memory directly instead.
+ */
+static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
+			   void *buf, int len, int write)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	pgoff_t pgoff = linear_page_index(vma, addr);
+	unsigned int offset = offset_in_page(addr);
+	unsigned long pfn;
+	void *kaddr;
+	int error;
+
+	if (write)
+		return -EINVAL;
+	len = min_t(int, len, PAGE_SIZE - offset);
+
+	filemap_invalidate_lock_shared(mapping);
+	if (pgoff >= DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE)) {
+		error = -EFAULT;
+		goto out_unlock;
+	}
+	error = xip_get_page(mapping, pgoff, false, &kaddr, &pfn);
+	if (error == -ENODATA) {
+		memset(buf, 0, len);
+		error = 0;
+	} else if (!error) {
+		memcpy(buf, kaddr + offset, len);
+	}
+out_unlock:
+	filemap_invalidate_unlock_shared(mapping);
+	return error ? error : len;
+}
+
+static const struct vm_operations_struct xip_file_vm_ops = {
+	.fault		= xip_file_fault,
+	.pfn_mkwrite	= xip_file_fault,
+	.access		= xip_file_access,
+};
+
+/**
+ * xip_file_mmap - map an XIP file
+ * @file: the file
+ * @vma: the new mapping
+ *
+ * The mapping is VM_MIXEDMAP: device memory is inserted by pfn, holes in
+ * private or read-only mappings map the zero page, and private stores copy
+ * the page in the fault that makes them.
+ *
+ * Return: 0, or -ENODEV if @file's mapping is not XIP.
+ */
+int xip_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (!mapping_is_xip(file->f_mapping))
+		return -ENODEV;
+	file_accessed(file);
+	vma->vm_ops = &xip_file_vm_ops;
+	vm_flags_set(vma, VM_MIXEDMAP);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xip_file_mmap);
