@@ -1,0 +1,1673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Functional tests of ext2 execute-in-place (mount -o xip): read/write paths,
+ * mmap, holes, truncate, exec, and the rule that the page cache of an XIP
+ * file always stays empty.
+ *
+ * Needs root and an ext2 filesystem mounted with -o xip at $XIP_DIR
+ * (default /mnt/xip).  See xip_helpers.h.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/statfs.h>
+#include <sys/uio.h>
+#include <linux/aio_abi.h>
+#include <linux/io_uring.h>
+
+#include "xip_helpers.h"
+/*
+ * The harness is not -Wextra clean: an unused parameter, and TEST_F()
+ * wrappers that trip -Wclobbered once a test body is inlined into them.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#pragma GCC diagnostic ignored "-Wclobbered"
+
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT	0x00000008
+#endif
+#ifndef RWF_DSYNC
+#define RWF_DSYNC	0x00000002
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup	425
+#endif
+#ifndef __NR_io_uring_enter
+#define __NR_io_uring_enter	426
+#endif
+
+#define PS		((long)XIP_PAGE)
+#define SZ(x)		((ssize_t)sizeof(x))
+#define EXEC_CHILD_ARG	"--xip-exec-child"
+#define NOBODY		65534
+
+FIXTURE(xip) {
+	char dir[PATH_MAX];
+	bool relaxed;
+};
+
+FIXTURE_SETUP(xip)
+{
+	char fstype[64], opts[1024];
+	char real[PATH_MAX];
+
+	self->relaxed = xip_relaxed();
+	ASSERT_EQ(PS, sysconf(_SC_PAGESIZE));
+	ASSERT_NE(NULL, realpath(xip_dir(), real))
+		TH_LOG("XIP_DIR %s: %s", xip_dir(), strerror(errno));
+	if (!self->relaxed) {
+		ASSERT_EQ(0, xip_mount_info(real, fstype, sizeof(fstype),
+					    opts, sizeof(opts)))
+			TH_LOG("no mount found for %s", real);
+		ASSERT_STREQ("ext2", fstype);
+		ASSERT_TRUE(xip_opt_has(opts, "xip"))
+			TH_LOG("%s not mounted with -o xip: %s", real, opts);
+	}
+	ASSERT_GT(SZ(self->dir), snprintf(self->dir, sizeof(self->dir),
+					  "%s/t.%d.%s", real, getpid(),
+					  _metadata->name));
+	ASSERT_EQ(0, mkdir(self->dir, 0755))
+		TH_LOG("mkdir %s: %s", self->dir, strerror(errno));
+	ASSERT_EQ(0, xip_catch_sigbus());
+}
+
+FIXTURE_TEARDOWN(xip)
+{
+	if (self->dir[0])
+		xip_rmtree(self->dir);
+}
+
+/* The page cache of the file behind @fd must be empty. */
+#define ASSERT_NO_CACHE(fd) do {					\
+	long __pages = xip_cached_pages(fd);				\
+									\
+	ASSERT_LE(0, __pages)						\
+		TH_LOG("cachestat: %s", strerror(errno));		\
+	if (__pages && self->relaxed) {					\
+		TH_LOG("relaxed: %ld page-cache pages", __pages);	\
+	} else {							\
+		ASSERT_EQ(0, __pages)					\
+			TH_LOG("XIP file has %ld page-cache pages",	\
+			       __pages);				\
+	}								\
+} while (0)
+
+/* Assert that [off, off + len) of the file is pattern @seed. */
+#define ASSERT_FILE_PATTERN(fd, len, seed, off) do {			\
+	off_t __bad = xip_verify_pattern(fd, len, seed, off);		\
+									\
+	ASSERT_EQ(-1, __bad)						\
+		TH_LOG("file differs from pattern %u at %lld",		\
+		       (unsigned int)(seed), (long long)__bad);		\
+} while (0)
+
+/* Assert that [off, off + len) of the file reads as zeroes. */
+#define ASSERT_FILE_ZERO(fd, len, off) do {				\
+	size_t __len = (len);						\
+	char *__b = malloc(__len);					\
+	ssize_t __bad;							\
+									\
+	ASSERT_NE(NULL, __b);						\
+	ASSERT_EQ(0, xip_pread_all(fd, __b, __len, off));		\
+	__bad = xip_check_byte(__b, __len, 0);				\
+	free(__b);							\
+	ASSERT_EQ(-1, __bad)						\
+		TH_LOG("expected zeroes at %lld",			\
+		       (long long)(off) + (long long)__bad);		\
+} while (0)
+
+static void tpath(char *buf, size_t len, FIXTURE_DATA(xip) *self,
+		  const char *name)
+{
+	if (snprintf(buf, len, "%s/%s", self->dir, name) >= (int)len)
+		abort();
+}
+
+static int tcreate(FIXTURE_DATA(xip) *self, const char *name, int flags)
+{
+	char path[PATH_MAX];
+
+	tpath(path, sizeof(path), self, name);
+	return open(path, O_RDWR | O_CREAT | O_EXCL | flags, 0644);
+}
+
+static off_t fsize(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -1;
+	return st.st_size;
+}
+
+static long long fblocks(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -1;
+	return st.st_blocks;
+}
+
+TEST_F(xip, mount_is_xip)
+{
+	char fstype[64], opts[1024];
+	struct statfs sfs;
+
+	if (self->relaxed)
+		SKIP(return, "XIP_ALLOW_NONXIP set");
+	ASSERT_EQ(0, xip_mount_info(self->dir, fstype, sizeof(fstype),
+				    opts, sizeof(opts)));
+	ASSERT_STREQ("ext2", fstype);
+	ASSERT_TRUE(xip_opt_has(opts, "xip")) TH_LOG("options: %s", opts);
+	ASSERT_FALSE(xip_opt_has(opts, "dax")) TH_LOG("options: %s", opts);
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	ASSERT_EQ(PS, (long)sfs.f_bsize);
+}
+
+/* The measurement itself must be able to see page-cache pages. */
+TEST_F(xip, cachestat_sees_page_cache)
+{
+	struct xip_cachestat_range range = { 0, 0 };
+	struct xip_cachestat cs;
+	char buf[4 * PS];
+	int mfd, fd;
+
+	mfd = memfd_create("xip-cachestat", 0);
+	ASSERT_LE(0, mfd);
+	xip_fill(buf, sizeof(buf), 1, 0);
+	ASSERT_EQ(SZ(buf), write(mfd, buf, sizeof(buf)));
+	ASSERT_LE(4, xip_cached_pages(mfd));
+	if (syscall(__NR_cachestat, mfd, &range, &cs, 0))
+		TH_LOG("cachestat(2) unavailable (%s), using mincore",
+		       strerror(errno));
+	close(mfd);
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(SZ(buf), write(fd, buf, sizeof(buf)));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, read_write)
+{
+	ssize_t len = 3 * PS + 1234;
+	char *buf = malloc(len + PS), *rbuf = malloc(len + PS);
+	char path[PATH_MAX];
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, rbuf);
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, len, 1, 0);
+	ASSERT_EQ(len, write(fd, buf, len));
+	ASSERT_EQ(len, fsize(fd));
+	ASSERT_NO_CACHE(fd);
+
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	memset(rbuf, 0, len + PS);
+	ASSERT_EQ(len, read(fd, rbuf, len + PS));
+	ASSERT_EQ(0, memcmp(buf, rbuf, len));
+	ASSERT_EQ(0, read(fd, rbuf, PS));
+
+	/* unaligned pread across a page boundary */
+	ASSERT_EQ(30, pread(fd, rbuf, 30, PS - 10));
+	ASSERT_EQ(0, memcmp(buf + PS - 10, rbuf, 30));
+	/* pread crossing EOF is short */
+	ASSERT_EQ(234, pread(fd, rbuf, PS, len - 234));
+	ASSERT_EQ(0, memcmp(buf + len - 234, rbuf, 234));
+
+	/* overwrite in the middle, size unchanged */
+	xip_fill(buf + PS + 5, 2 * PS, 2, PS + 5);
+	ASSERT_EQ(2 * PS, pwrite(fd, buf + PS + 5, 2 * PS, PS + 5));
+	ASSERT_EQ(len, fsize(fd));
+	ASSERT_EQ(len, pread(fd, rbuf, len + PS, 0));
+	ASSERT_EQ(0, memcmp(buf, rbuf, len));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+
+	/* and again through a new open file */
+	tpath(path, sizeof(path), self, "f");
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	memset(rbuf, 0, len);
+	ASSERT_EQ(len, read(fd, rbuf, len));
+	ASSERT_EQ(0, memcmp(buf, rbuf, len));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(buf);
+	free(rbuf);
+}
+
+TEST_F(xip, readv_writev_preadv2)
+{
+	ssize_t len = 3 * PS + 107;
+	char *model = calloc(1, len), *b = calloc(1, len);
+	struct iovec iov[3];
+	ssize_t ret;
+	int fd;
+
+	ASSERT_NE(NULL, model);
+	ASSERT_NE(NULL, b);
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+
+	xip_fill(model, len, 3, 0);
+	iov[0].iov_base = model;
+	iov[0].iov_len = 100;
+	iov[1].iov_base = model + 100;
+	iov[1].iov_len = PS;
+	iov[2].iov_base = model + 100 + PS;
+	iov[2].iov_len = len - 100 - PS;
+	ASSERT_EQ(len, writev(fd, iov, 3));
+	ASSERT_EQ(len, fsize(fd));
+
+	/* pwritev of two pieces at an unaligned offset */
+	xip_fill(model + 50, 2 * PS, 4, 50);
+	iov[0].iov_base = model + 50;
+	iov[0].iov_len = PS - 1;
+	iov[1].iov_base = model + 50 + PS - 1;
+	iov[1].iov_len = PS + 1;
+	ASSERT_EQ(2 * PS, pwritev(fd, iov, 2, 50));
+
+	/* pwritev2 with RWF_DSYNC at the tail */
+	xip_fill(model + len - 300, 300, 5, len - 300);
+	iov[0].iov_base = model + len - 300;
+	iov[0].iov_len = 300;
+	ASSERT_EQ(300, pwritev2(fd, iov, 1, len - 300, RWF_DSYNC));
+	ASSERT_EQ(len, fsize(fd));
+
+	/* readv */
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	iov[0].iov_base = b;
+	iov[0].iov_len = 7;
+	iov[1].iov_base = b + 7;
+	iov[1].iov_len = 2 * PS;
+	iov[2].iov_base = b + 7 + 2 * PS;
+	iov[2].iov_len = len - 7 - 2 * PS;
+	ASSERT_EQ(len, readv(fd, iov, 3));
+	ASSERT_EQ(0, memcmp(model, b, len));
+
+	/* preadv, preadv2 without and with RWF_NOWAIT */
+	memset(b, 0, len);
+	ASSERT_EQ(len - 10, preadv(fd, iov, 3, 10));
+	ASSERT_EQ(0, memcmp(model + 10, b, len - 10));
+	memset(b, 0, len);
+	ASSERT_EQ(len - 1, preadv2(fd, iov, 3, 1, 0));
+	ASSERT_EQ(0, memcmp(model + 1, b, len - 1));
+	memset(b, 0, len);
+	ret = preadv2(fd, iov, 3, 0, RWF_NOWAIT);
+	ASSERT_EQ(len, ret) TH_LOG("RWF_NOWAIT read: %s", strerror(errno));
+	ASSERT_EQ(0, memcmp(model, b, len));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(model);
+	free(b);
+}
+
+TEST_F(xip, append)
+{
+	char buf[6000], rbuf[7000];
+	int fd;
+
+	fd = tcreate(self, "f", O_APPEND);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, sizeof(buf), 6, 0);
+	ASSERT_EQ(100, write(fd, buf, 100));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(5000, write(fd, buf + 100, 5000));
+	ASSERT_EQ(5100, lseek(fd, 0, SEEK_CUR));
+	ASSERT_EQ(10, lseek(fd, 10, SEEK_SET));
+	ASSERT_EQ(900, write(fd, buf + 5100, 900));
+	ASSERT_EQ(6000, fsize(fd));
+	ASSERT_EQ(6000, pread(fd, rbuf, sizeof(rbuf), 0));
+	ASSERT_EQ(0, memcmp(buf, rbuf, 6000));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, sync_writes)
+{
+	static const int flags[] = { O_SYNC, O_DSYNC };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		char name[16], buf[2 * PS + 17];
+		char *m;
+		int fd;
+
+		snprintf(name, sizeof(name), "f%u", i);
+		fd = tcreate(self, name, flags[i]);
+		ASSERT_LE(0, fd);
+		xip_fill(buf, sizeof(buf), 7 + i, 0);
+		ASSERT_EQ(SZ(buf), write(fd, buf, sizeof(buf)));
+		ASSERT_EQ(0, fsync(fd));
+		ASSERT_EQ(0, fdatasync(fd));
+		ASSERT_EQ(0, sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE));
+		m = mmap(NULL, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		m[5] = 0x11;
+		ASSERT_EQ(0, msync(m, 3 * PS, MS_SYNC));
+		ASSERT_EQ(0, munmap(m, 3 * PS));
+		ASSERT_EQ(0, syncfs(fd));
+		ASSERT_EQ(SZ(buf), fsize(fd));
+		ASSERT_EQ(1, pread(fd, buf, 1, 5));
+		ASSERT_EQ(0x11, buf[0]);
+		ASSERT_FILE_PATTERN(fd, 5, 7 + i, 0);
+		ASSERT_FILE_PATTERN(fd, sizeof(buf) - 6, 7 + i, 6);
+		ASSERT_NO_CACHE(fd);
+		close(fd);
+	}
+}
+
+static volatile sig_atomic_t xfsz_count;
+
+static void xfsz_handler(int sig __attribute__((unused)))
+{
+	xfsz_count++;
+}
+
+TEST_F(xip, rlimit_fsize)
+{
+	struct rlimit rl = { 10000, 10000 };
+	char buf[8192];
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_NE(SIG_ERR, signal(SIGXFSZ, xfsz_handler));
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &rl));
+	xip_fill(buf, sizeof(buf), 9, 0);
+	ASSERT_EQ(8192, pwrite(fd, buf, 8192, 0));
+	/* crossing the limit: short write up to the limit, no signal */
+	xip_fill(buf, 4096, 9, 8192);
+	ASSERT_EQ(10000 - 8192, pwrite(fd, buf, 4096, 8192));
+	ASSERT_EQ(0, xfsz_count);
+	/* at the limit: EFBIG and SIGXFSZ */
+	errno = 0;
+	ASSERT_EQ(-1, pwrite(fd, buf, 10, 10000));
+	ASSERT_EQ(EFBIG, errno);
+	ASSERT_EQ(1, xfsz_count);
+	ASSERT_EQ(-1, pwrite(fd, buf, 10, 20000));
+	ASSERT_EQ(EFBIG, errno);
+	ASSERT_EQ(2, xfsz_count);
+	ASSERT_EQ(10000, fsize(fd));
+	ASSERT_FILE_PATTERN(fd, 10000, 9, 0);
+	close(fd);
+}
+
+static int write_as_nobody(const char *path, const char *buf, size_t len)
+{
+	pid_t pid = fork();
+	int status, fd;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+			_exit(2);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			_exit(3);
+		if (write(fd, buf, len) != (ssize_t)len)
+			_exit(4);
+		_exit(close(fd) ? 5 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(xip, suid_sgid_stripped_on_write)
+{
+	char path[PATH_MAX], buf[200];
+	struct stat st;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	tpath(path, sizeof(path), self, "f");
+	xip_fill(buf, sizeof(buf), 10, 0);
+	ASSERT_EQ(SZ(buf), write(fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, fchmod(fd, 06777));
+
+	/* a writer with CAP_FSETID keeps the bits */
+	ASSERT_EQ(10, pwrite(fd, buf, 10, 0));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_EQ(06777, (int)(st.st_mode & 07777));
+
+	memset(buf, 0x5a, 10);
+	ASSERT_EQ(0, write_as_nobody(path, buf, 10));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_EQ(0, (int)(st.st_mode & (S_ISUID | S_ISGID)))
+		TH_LOG("mode after write by uid %d: %o", NOBODY, st.st_mode);
+	ASSERT_EQ(0777, (int)(st.st_mode & 07777));
+	ASSERT_EQ(10, pread(fd, buf + 100, 10, 0));
+	ASSERT_EQ(-1, xip_check_byte(buf + 100, 10, 0x5a));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* Set old timestamps, then wait for the clock to pass the new ctime. */
+static int age_file(int fd, struct stat *st)
+{
+	struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+
+	if (futimens(fd, ts) || fstat(fd, st))
+		return -1;
+	if (st->st_mtime != 1000000000)
+		return -1;
+	return xip_wait_past(st->st_ctime);
+}
+
+TEST_F(xip, timestamps_write)
+{
+	char buf[PS];
+	struct stat old, st;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, sizeof(buf), 11, 0);
+	ASSERT_EQ(PS, write(fd, buf, PS));
+	ASSERT_EQ(0, age_file(fd, &old));
+	ASSERT_EQ(10, pwrite(fd, buf, 10, 100));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_LT(old.st_ctime, st.st_mtime);
+	ASSERT_LT(old.st_ctime, st.st_ctime);
+	close(fd);
+}
+
+TEST_F(xip, timestamps_mmap_store)
+{
+	struct stat old, st;
+	char buf[2 * PS];
+	volatile char *m;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, sizeof(buf), 12, 0);
+	ASSERT_EQ(SZ(buf), write(fd, buf, sizeof(buf)));
+	m = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	/* page 0 is read-faulted first, page 1 is never touched */
+	ASSERT_EQ(buf[3], m[3]);
+
+	ASSERT_EQ(0, age_file(fd, &old));
+	m[7] = 0x42;
+	ASSERT_EQ(0, msync((void *)m, 2 * PS, MS_SYNC));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_LT(old.st_ctime, st.st_mtime) TH_LOG("store to read page");
+	ASSERT_LT(old.st_ctime, st.st_ctime);
+
+	ASSERT_EQ(0, age_file(fd, &old));
+	m[PS + 9] = 0x43;
+	ASSERT_EQ(0, msync((void *)m, 2 * PS, MS_SYNC));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_LT(old.st_ctime, st.st_mtime) TH_LOG("store to new page");
+	ASSERT_LT(old.st_ctime, st.st_ctime);
+
+	ASSERT_EQ(1, pread(fd, buf, 1, PS + 9));
+	ASSERT_EQ(0x43, buf[0]);
+	ASSERT_NO_CACHE(fd);
+	munmap((void *)m, 2 * PS);
+	close(fd);
+}
+
+TEST_F(xip, sparse_holes)
+{
+	ssize_t len = 1 << 20;
+	char buf[PS];
+	long long b0, b1, b2;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	ASSERT_EQ(len, fsize(fd));
+	b0 = fblocks(fd);
+	ASSERT_EQ(0, b0);
+	ASSERT_FILE_ZERO(fd, len, 0);
+
+	xip_fill(buf, PS, 13, 512 << 10);
+	ASSERT_EQ(PS, pwrite(fd, buf, PS, 512 << 10));
+	b1 = fblocks(fd);
+	ASSERT_LE(b0 + (long long)(PS / 512), b1);
+
+	/* a small write into the middle of a hole block */
+	xip_fill(buf, 100, 14, (768 << 10) + 50);
+	ASSERT_EQ(100, pwrite(fd, buf, 100, (768 << 10) + 50));
+	b2 = fblocks(fd);
+	ASSERT_LE(b1 + (long long)(PS / 512), b2);
+	ASSERT_EQ(len, fsize(fd));
+
+	ASSERT_FILE_ZERO(fd, 512 << 10, 0);
+	ASSERT_FILE_PATTERN(fd, PS, 13, 512 << 10);
+	ASSERT_FILE_ZERO(fd, (768 << 10) + 50 - (512 << 10) - PS,
+			 (512 << 10) + PS);
+	ASSERT_FILE_PATTERN(fd, 100, 14, (768 << 10) + 50);
+	ASSERT_FILE_ZERO(fd, len - (768 << 10) - 150, (768 << 10) + 150);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/*
+ * Newly allocated blocks must never expose old device contents: fill the
+ * filesystem's free space with junk, free it, and write sparsely.
+ */
+TEST_F(xip, new_blocks_are_zeroed)
+{
+	size_t junk_len = 4 << 20, len = 2 << 20, off;
+	char path[PATH_MAX], buf[PS];
+	volatile char *m;
+	int fd, i;
+
+	fd = tcreate(self, "junk", 0);
+	ASSERT_LE(0, fd);
+	memset(buf, 0xee, PS);
+	for (off = 0; off < junk_len; off += PS)
+		ASSERT_EQ(PS, write(fd, buf, PS));
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	tpath(path, sizeof(path), self, "junk");
+	ASSERT_EQ(0, unlink(path));
+	sync();
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	/* even pages by write(2), odd pages by stores through a mapping */
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < (int)(len / PS); i++) {
+		if (i % 2)
+			m[i * PS + 100] = 0x77;
+		else
+			ASSERT_EQ(1, pwrite(fd, "\x77", 1, i * PS + 100));
+	}
+	ASSERT_LE((long long)(len / 512), fblocks(fd));
+	for (i = 0; i < (int)(len / PS); i++) {
+		ASSERT_EQ(PS, pread(fd, buf, PS, i * PS));
+		ASSERT_EQ(0x77, buf[100]);
+		buf[100] = 0;
+		ASSERT_EQ(-1, xip_check_byte(buf, PS, 0))
+			TH_LOG("stale data in newly allocated page %d", i);
+	}
+	munmap((void *)m, len);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, size_grows_by_written_only)
+{
+	char buf[100];
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, sizeof(buf), 15, 0);
+	ASSERT_EQ(100, write(fd, buf, 100));
+	ASSERT_EQ(100, fsize(fd));
+	xip_fill(buf, 10, 15, 5000);
+	ASSERT_EQ(10, pwrite(fd, buf, 10, 5000));
+	ASSERT_EQ(5010, fsize(fd));
+	ASSERT_EQ(0, pwrite(fd, buf, 0, 100000));
+	ASSERT_EQ(5010, fsize(fd));
+	ASSERT_FILE_PATTERN(fd, 100, 15, 0);
+	ASSERT_FILE_ZERO(fd, 4900, 100);
+	ASSERT_FILE_PATTERN(fd, 10, 15, 5000);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, short_write_on_fault)
+{
+	char *buf, *rbuf = malloc(3 * PS);
+	ssize_t ret;
+	int fd;
+
+	ASSERT_NE(NULL, rbuf);
+	buf = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	xip_fill(buf, PS, 16, 0);
+	ASSERT_EQ(0, mprotect(buf + PS, PS, PROT_NONE));
+
+	/* page aligned file offset */
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ret = write(fd, buf, 2 * PS);
+	ASSERT_LT(0, ret) TH_LOG("write: %s", strerror(errno));
+	ASSERT_GE(PS, ret);
+	ASSERT_EQ(ret, fsize(fd));
+	ASSERT_EQ(ret, pread(fd, rbuf, 3 * PS, 0));
+	ASSERT_EQ(0, memcmp(buf, rbuf, ret));
+	/* a write from an unreadable buffer fails and changes nothing */
+	errno = 0;
+	ASSERT_EQ(-1, pwrite(fd, buf + PS, PS, ret));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(ret, fsize(fd));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+
+	/* unaligned file offset: the copy crosses a file page boundary */
+	fd = tcreate(self, "g", 0);
+	ASSERT_LE(0, fd);
+	ret = pwrite(fd, buf, 2 * PS, 1000);
+	ASSERT_LT(0, ret) TH_LOG("pwrite: %s", strerror(errno));
+	ASSERT_GE(PS, ret);
+	ASSERT_EQ(1000 + ret, fsize(fd));
+	ASSERT_FILE_ZERO(fd, 1000, 0);
+	ASSERT_EQ(ret, pread(fd, rbuf, 3 * PS, 1000));
+	ASSERT_EQ(0, memcmp(buf, rbuf, ret));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	munmap(buf, 2 * PS);
+	free(rbuf);
+}
+
+TEST_F(xip, sendfile_splice)
+{
+	ssize_t len = 3 * PS + 123, done;
+	char *buf = malloc(len), *rbuf = malloc(len);
+	int fd, mfd, p[2];
+	off_t off;
+	ssize_t n;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, rbuf);
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, len, 17, 0);
+	ASSERT_EQ(len, write(fd, buf, len));
+
+	/* sendfile to a memfd, whole file then a range */
+	mfd = memfd_create("xip-sendfile", 0);
+	ASSERT_LE(0, mfd);
+	off = 0;
+	for (done = 0; done < len; done += n) {
+		n = sendfile(mfd, fd, &off, len - done);
+		ASSERT_LT(0, n) TH_LOG("sendfile: %s", strerror(errno));
+	}
+	ASSERT_EQ(len, off);
+	ASSERT_EQ(len, pread(mfd, rbuf, len, 0));
+	ASSERT_EQ(0, memcmp(buf, rbuf, len));
+	ASSERT_EQ(0, ftruncate(mfd, 0));
+	ASSERT_EQ(0, lseek(mfd, 0, SEEK_SET));
+	off = 100;
+	ASSERT_EQ(5000, sendfile(mfd, fd, &off, 5000));
+	ASSERT_EQ(5000, pread(mfd, rbuf, len, 0));
+	ASSERT_EQ(0, memcmp(buf + 100, rbuf, 5000));
+	close(mfd);
+
+	/* splice to a pipe (the whole file fits in a default pipe) */
+	ASSERT_EQ(0, pipe(p));
+	off = 0;
+	for (done = 0; done < len; done += n) {
+		n = splice(fd, &off, p[1], NULL, len - done, 0);
+		ASSERT_LT(0, n) TH_LOG("splice: %s", strerror(errno));
+	}
+	for (done = 0; done < len; done += n) {
+		n = read(p[0], rbuf + done, len - done);
+		ASSERT_LT(0, n);
+	}
+	ASSERT_EQ(0, memcmp(buf, rbuf, len));
+	/* splice using the file position */
+	ASSERT_EQ(PS + 1, lseek(fd, PS + 1, SEEK_SET));
+	ASSERT_EQ(777, splice(fd, NULL, p[1], NULL, 777, 0));
+	ASSERT_EQ(777, read(p[0], rbuf, 777));
+	ASSERT_EQ(0, memcmp(buf + PS + 1, rbuf, 777));
+	close(p[0]);
+	close(p[1]);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(buf);
+	free(rbuf);
+}
+
+TEST_F(xip, willneed_and_populate)
+{
+	ssize_t len = 8 * PS;
+	char *m;
+	int fd, ret;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 18, 0));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, len, POSIX_FADV_SEQUENTIAL));
+	ASSERT_NO_CACHE(fd);
+
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, madvise(m, len, MADV_WILLNEED));
+	ASSERT_NO_CACHE(fd);
+	ret = madvise(m, len / 2, MADV_POPULATE_READ);
+	if (ret && errno == EINVAL) {
+		TH_LOG("MADV_POPULATE_* not supported");
+	} else {
+		ASSERT_EQ(0, ret) TH_LOG("POPULATE_READ: %s", strerror(errno));
+		ASSERT_EQ(0, madvise(m + len / 2, len / 2,
+				     MADV_POPULATE_WRITE))
+			TH_LOG("POPULATE_WRITE: %s", strerror(errno));
+	}
+	ASSERT_NO_CACHE(fd);
+	ASSERT_EQ(-1, xip_check(m, len, 18, 0));
+	munmap(m, len);
+	ASSERT_FILE_PATTERN(fd, len, 18, 0);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, mmap_shared_rw)
+{
+	ssize_t len = 3 * PS;
+	char *m1, *m2, buf[PS];
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 19, 0));
+	m1 = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m1);
+	m2 = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m2);
+	ASSERT_EQ(-1, xip_check(m1, len, 19, 0));
+	ASSERT_NO_CACHE(fd);
+
+	/* store through m1: read(2) and m2 see it without msync */
+	memset(m1 + PS + 10, 0x11, 20);
+	ASSERT_EQ(20, pread(fd, buf, 20, PS + 10));
+	ASSERT_EQ(-1, xip_check_byte(buf, 20, 0x11));
+	ASSERT_EQ(-1, xip_check_byte(m2 + PS + 10, 20, 0x11));
+
+	/* write(2) is seen by both mappings */
+	xip_fill(buf, PS, 20, 2 * PS);
+	ASSERT_EQ(PS, pwrite(fd, buf, PS, 2 * PS));
+	ASSERT_EQ(-1, xip_check(m1 + 2 * PS, PS, 20, 2 * PS));
+	ASSERT_EQ(-1, xip_check(m2 + 2 * PS, PS, 20, 2 * PS));
+	ASSERT_EQ(-1, xip_check(m2, PS, 19, 0));
+
+	/* a store to a page only read so far through this mapping */
+	m1[5] = 0x22;
+	ASSERT_EQ(1, pread(fd, buf, 1, 5));
+	ASSERT_EQ(0x22, buf[0]);
+	ASSERT_EQ(0x22, m2[5]);
+	ASSERT_EQ(0, msync(m1, len, MS_SYNC));
+	ASSERT_NO_CACHE(fd);
+	munmap(m1, len);
+	munmap(m2, len);
+	close(fd);
+}
+
+TEST_F(xip, mmap_private_cow)
+{
+	ssize_t len = 3 * PS;
+	char *p, *s, buf[PS];
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 21, 0));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(-1, xip_check(p, len, 21, 0));
+
+	/* private store to page 0 (read before), page 2 (never touched) */
+	memset(p + 100, 0x33, 50);
+	memset(p + 2 * PS + 7, 0x34, 9);
+	ASSERT_EQ(-1, xip_check_byte(p + 100, 50, 0x33));
+	ASSERT_FILE_PATTERN(fd, len, 21, 0);
+	s = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	ASSERT_EQ(-1, xip_check(s, len, 21, 0));
+
+	/* file updates: COWed pages keep private data, others follow */
+	xip_fill(buf, PS, 22, 0);
+	ASSERT_EQ(PS, pwrite(fd, buf, PS, 0));
+	xip_fill(buf, PS, 22, PS);
+	ASSERT_EQ(PS, pwrite(fd, buf, PS, PS));
+	ASSERT_EQ(-1, xip_check_byte(p + 100, 50, 0x33));
+	ASSERT_EQ(-1, xip_check(p, 100, 21, 0));
+	ASSERT_EQ(-1, xip_check(p + PS, PS, 22, PS));
+	ASSERT_EQ(-1, xip_check(s, PS, 22, 0));
+	ASSERT_EQ(-1, xip_check_byte(p + 2 * PS + 7, 9, 0x34));
+	ASSERT_EQ(-1, xip_check(s + 2 * PS, PS, 21, 2 * PS));
+	munmap(p, len);
+	munmap(s, len);
+	ASSERT_FILE_PATTERN(fd, 2 * PS, 22, 0);
+	ASSERT_FILE_PATTERN(fd, PS, 21, 2 * PS);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* Machine code for "return 42;" */
+#if defined(__x86_64__) || defined(__i386__)
+static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 };
+#elif defined(__s390x__)
+static const unsigned char ret42[] = { 0xa7, 0x29, 0x00, 0x2a, 0x07, 0xfe };
+#else
+static const unsigned char ret42[] = { 0 };
+#define NO_RET42
+#endif
+
+static int call_ret42(unsigned char *code)
+{
+#ifdef NO_RET42
+	return 42;	/* no machine code for this architecture */
+#else
+	int (*fn)(void) = (int (*)(void))code;
+
+	__builtin___clear_cache((char *)code, (char *)code + sizeof(ret42));
+	return fn();
+#endif
+}
+
+TEST_F(xip, mmap_exec)
+{
+	static const int flags[] = { MAP_PRIVATE, MAP_SHARED };
+	char buf[PS];
+	unsigned int i;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, PS, 23, 0);
+	memcpy(buf + 64, ret42, sizeof(ret42));
+	ASSERT_EQ(PS, write(fd, buf, PS));
+	ASSERT_EQ(0, fsync(fd));
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		unsigned char *m = mmap(NULL, PS, PROT_READ | PROT_EXEC,
+					flags[i], fd, 0);
+
+		ASSERT_NE(MAP_FAILED, m) TH_LOG("%s", strerror(errno));
+		ASSERT_EQ(0, memcmp(m, buf, PS));
+		ASSERT_EQ(42, call_ret42(m + 64));
+		munmap(m, PS);
+	}
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, fork_shared_mapping)
+{
+	ssize_t len = 2 * PS;
+	int fd, status;
+	char *m, buf[PS];
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 24, 0));
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(-1, xip_check(m, PS, 24, 0));	/* page 0 mapped */
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (xip_check(m, len, 24, 0) != -1)
+			_exit(1);
+		xip_fill(m, len, 25, 0);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(-1, xip_check(m, len, 25, 0));
+	ASSERT_FILE_PATTERN(fd, len, 25, 0);
+
+	/* and the other way round */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		xip_fill(buf, PS, 26, PS);
+		if (pwrite(fd, buf, PS, PS) != PS)
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(-1, xip_check(m + PS, PS, 26, PS));
+	ASSERT_NO_CACHE(fd);
+	munmap(m, len);
+	close(fd);
+}
+
+TEST_F(xip, sigbus_beyond_eof)
+{
+	volatile unsigned char *m;
+	unsigned char v = 0xff;
+	char buf[PS];
+	int fd;
+
+	/* 100 byte file: rest of page 0 reads zero, page 1 faults */
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, 100, 27, 0);
+	ASSERT_EQ(100, write(fd, buf, 100));
+	m = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, xip_probe_read(m + 99, &v));
+	ASSERT_EQ((unsigned char)buf[99], v);
+	ASSERT_EQ(0, xip_probe_read(m + 200, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_EQ(1, xip_probe_read(m + PS, &v));
+	ASSERT_EQ(1, xip_probe_write(m + PS + 5, 1));
+	munmap((void *)m, 2 * PS);
+	ASSERT_EQ(100, fsize(fd));
+	close(fd);
+
+	/* exactly one page: page 1 faults, read-only private too */
+	fd = tcreate(self, "g", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, PS, 28, 0);
+	ASSERT_EQ(PS, write(fd, buf, PS));
+	m = mmap(NULL, 2 * PS, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, xip_probe_read(m + PS - 1, &v));
+	ASSERT_EQ((unsigned char)buf[PS - 1], v);
+	ASSERT_EQ(1, xip_probe_read(m + PS, &v));
+	munmap((void *)m, 2 * PS);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, proc_mem_read)
+{
+	ssize_t len = 2 * PS;
+	char *m, buf[2 * PS];
+	int fd, mem, status, to_child[2], from_child[2];
+	uintptr_t addr;
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 29, 0));
+
+	/* own, never touched mapping */
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	mem = open("/proc/self/mem", O_RDONLY);
+	ASSERT_LE(0, mem);
+	ASSERT_EQ(len, pread(mem, buf, len, (uintptr_t)m))
+		TH_LOG("/proc/self/mem: %s", strerror(errno));
+	ASSERT_EQ(-1, xip_check(buf, len, 29, 0));
+	close(mem);
+	munmap(m, len);
+
+	/* a child's private read-only mapping, as a debugger sees it */
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(from_child));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char c;
+
+		m = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		addr = (uintptr_t)m;
+		if (m == MAP_FAILED ||
+		    write(from_child[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		if (read(to_child[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	ASSERT_EQ(SZ(addr), read(from_child[0], &addr, sizeof(addr)));
+	snprintf(buf, sizeof(buf), "/proc/%d/mem", pid);
+	mem = open(buf, O_RDONLY);
+	ASSERT_LE(0, mem);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(len, pread(mem, buf, len, addr))
+		TH_LOG("/proc/pid/mem: %s", strerror(errno));
+	ASSERT_EQ(-1, xip_check(buf, len, 29, 0));
+	close(mem);
+	ASSERT_EQ(1, write(to_child[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* A debugger's write into private XIP text must COW, not reach the file. */
+TEST_F(xip, proc_mem_write_private_cows)
+{
+	char *m, buf[PS];
+	int fd, mem;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, PS, 30, 0));
+	m = mmap(NULL, PS, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(-1, xip_check(m, PS, 30, 0));
+	mem = open("/proc/self/mem", O_RDWR);
+	ASSERT_LE(0, mem);
+	memset(buf, 0xcc, 16);
+	ASSERT_EQ(16, pwrite(mem, buf, 16, (uintptr_t)m + 32))
+		TH_LOG("/proc/self/mem write: %s", strerror(errno));
+	close(mem);
+	ASSERT_EQ(-1, xip_check_byte(m + 32, 16, 0xcc));
+	ASSERT_EQ(-1, xip_check(m, 32, 30, 0));
+	ASSERT_FILE_PATTERN(fd, PS, 30, 0);
+	munmap(m, PS);
+	m = mmap(NULL, PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(-1, xip_check(m, PS, 30, 0));
+	munmap(m, PS);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/*
+ * A hole read-faulted through a private or read-only mapping reads zero;
+ * data written later into that hole must show through the same mapping.
+ */
+TEST_F(xip, hole_fault_then_write)
+{
+	static const struct {
+		int prot, flags;
+		const char *name;
+	} kinds[] = {
+		{ PROT_READ, MAP_PRIVATE, "private-ro" },
+		{ PROT_READ | PROT_WRITE, MAP_PRIVATE, "private-rw" },
+		{ PROT_READ, MAP_SHARED, "shared-ro" },
+		{ PROT_READ | PROT_WRITE, MAP_SHARED, "shared-rw" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		char buf[PS];
+		char *m, *w;
+		int fd;
+
+		fd = tcreate(self, kinds[i].name, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ftruncate(fd, 3 * PS));
+		m = mmap(NULL, 3 * PS, kinds[i].prot, kinds[i].flags, fd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		ASSERT_EQ(-1, xip_check_byte(m, 3 * PS, 0));
+
+		/* fill hole 0 by write(2) */
+		xip_fill(buf, PS, 31, 0);
+		ASSERT_EQ(PS, pwrite(fd, buf, PS, 0));
+		ASSERT_EQ(-1, xip_check(m, PS, 31, 0))
+			TH_LOG("%s: stale hole page after write(2)",
+			       kinds[i].name);
+
+		/* fill hole 1 through another, shared mapping */
+		w = mmap(NULL, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		ASSERT_NE(MAP_FAILED, w);
+		xip_fill(w + PS, PS, 32, PS);
+		ASSERT_EQ(-1, xip_check(m + PS, PS, 32, PS))
+			TH_LOG("%s: stale hole page after mmap store",
+			       kinds[i].name);
+		munmap(w, 3 * PS);
+
+		/* partial write into hole 2 */
+		ASSERT_EQ(3, pwrite(fd, "xyz", 3, 2 * PS + 10));
+		ASSERT_EQ(0, memcmp(m + 2 * PS + 10, "xyz", 3))
+			TH_LOG("%s: stale hole page after partial write",
+			       kinds[i].name);
+		ASSERT_EQ(-1, xip_check_byte(m + 2 * PS, 10, 0));
+
+		if (kinds[i].flags == MAP_PRIVATE &&
+		    (kinds[i].prot & PROT_WRITE)) {
+			m[0] = ~m[0];
+			ASSERT_FILE_PATTERN(fd, PS, 31, 0);
+		}
+		ASSERT_NO_CACHE(fd);
+		munmap(m, 3 * PS);
+		close(fd);
+	}
+}
+
+TEST_F(xip, hole_shared_store_allocates)
+{
+	ssize_t len = 4 * PS;
+	char *m, c = 0;
+	long long b0;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	b0 = fblocks(fd);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, m[2 * PS + 1]);	/* read fault on the hole first */
+	xip_fill(m + 2 * PS, PS, 33, 2 * PS);
+	ASSERT_EQ(0, msync(m, len, MS_SYNC));
+	ASSERT_LE(b0 + (long long)(PS / 512), fblocks(fd));
+	ASSERT_FILE_PATTERN(fd, PS, 33, 2 * PS);
+	ASSERT_FILE_ZERO(fd, 2 * PS, 0);
+	ASSERT_FILE_ZERO(fd, PS, 3 * PS);
+	ASSERT_EQ(len, fsize(fd));
+
+	/* store into a never touched hole page */
+	b0 = fblocks(fd);
+	m[PS + 17] = 0x44;
+	ASSERT_EQ(0, msync(m, len, MS_SYNC));
+	ASSERT_LE(b0 + (long long)(PS / 512), fblocks(fd));
+	ASSERT_EQ(1, pread(fd, &c, 1, PS + 17));
+	ASSERT_EQ(0x44, c);
+	munmap(m, len);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, truncate_down_up)
+{
+	ssize_t len = 3 * PS;
+	int fd;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 34, 0));
+	ASSERT_EQ(0, ftruncate(fd, 5000));
+	ASSERT_EQ(5000, fsize(fd));
+	ASSERT_NO_CACHE(fd);
+	ASSERT_EQ(0, ftruncate(fd, len + PS));
+	ASSERT_EQ(len + PS, fsize(fd));
+	ASSERT_FILE_PATTERN(fd, 5000, 34, 0);
+	ASSERT_FILE_ZERO(fd, len + PS - 5000, 5000);
+	ASSERT_NO_CACHE(fd);
+
+	/* to a page boundary, to zero, and back */
+	ASSERT_EQ(0, ftruncate(fd, PS));
+	ASSERT_EQ(0, ftruncate(fd, 2 * PS));
+	ASSERT_FILE_PATTERN(fd, PS, 34, 0);
+	ASSERT_FILE_ZERO(fd, PS, PS);
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ(0, fblocks(fd));
+	ASSERT_EQ(0, ftruncate(fd, 2 * PS));
+	ASSERT_FILE_ZERO(fd, 2 * PS, 0);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, truncate_mapped_sigbus)
+{
+	ssize_t len = 3 * PS;
+	volatile unsigned char *m;
+	unsigned char v;
+	int fd, i;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 35, 0));
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < 3; i++)		/* map every page */
+		ASSERT_EQ(xip_pat(35, i * PS), m[i * PS]);
+
+	ASSERT_EQ(0, ftruncate(fd, 100));
+	ASSERT_EQ(0, xip_probe_read(m + 99, &v));
+	ASSERT_EQ(xip_pat(35, 99), v);
+	ASSERT_EQ(0, xip_probe_read(m + 100, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_EQ(0, xip_probe_read(m + PS - 1, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_EQ(1, xip_probe_read(m + PS, &v));
+	ASSERT_EQ(1, xip_probe_read(m + 2 * PS + 5, &v));
+	ASSERT_EQ(1, xip_probe_write(m + 2 * PS, 1));
+
+	/* extend again: the old pages are holes now */
+	ASSERT_EQ(0, ftruncate(fd, len));
+	ASSERT_EQ(0, xip_probe_read(m + PS, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_EQ(0, xip_probe_read(m + 2 * PS + 5, &v));
+	ASSERT_EQ(0, v);
+	ASSERT_FILE_ZERO(fd, len - 100, 100);
+	munmap((void *)m, len);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/*
+ * Store junk through a shared mapping beyond EOF (offsets 100..4095) of a
+ * 100 byte file, unmap, and return the open file.  Whatever then extends the
+ * file must expose zeroes there.
+ */
+static int dirty_tail(FIXTURE_DATA(xip) *self, const char *name)
+{
+	char buf[100];
+	char *m;
+	int fd;
+
+	fd = tcreate(self, name, 0);
+	if (fd < 0)
+		return -1;
+	xip_fill(buf, 100, 36, 0);
+	if (write(fd, buf, 100) != 100)
+		return -1;
+	m = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	memset(m + 100, 0xaa, PS - 100);
+	if (munmap(m, PS))
+		return -1;
+	return fd;
+}
+
+TEST_F(xip, eof_tail_zero_after_truncate_up)
+{
+	int fd = dirty_tail(self, "f");
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 2 * PS));
+	ASSERT_FILE_PATTERN(fd, 100, 36, 0);
+	ASSERT_FILE_ZERO(fd, 2 * PS - 100, 100);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, eof_tail_zero_after_write_beyond)
+{
+	char *m;
+	int fd = dirty_tail(self, "f");
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(3, pwrite(fd, "abc", 3, 5000));
+	ASSERT_EQ(5003, fsize(fd));
+	ASSERT_FILE_PATTERN(fd, 100, 36, 0);
+	ASSERT_FILE_ZERO(fd, 4900, 100);
+	m = mmap(NULL, 2 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(-1, xip_check_byte(m + 100, 4900, 0));
+	ASSERT_EQ(0, memcmp(m + 5000, "abc", 3));
+	munmap(m, 2 * PS);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, eof_tail_zero_after_write_in_page)
+{
+	int fd = dirty_tail(self, "f");
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(200, lseek(fd, 200, SEEK_SET));
+	ASSERT_EQ(3, write(fd, "abc", 3));
+	ASSERT_EQ(203, fsize(fd));
+	ASSERT_FILE_PATTERN(fd, 100, 36, 0);
+	ASSERT_FILE_ZERO(fd, 100, 100);
+	/* and once more extended: the rest of the page too */
+	ASSERT_EQ(0, ftruncate(fd, PS));
+	ASSERT_FILE_ZERO(fd, PS - 203, 203);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* Child mode of the suite binary, exec'd from the XIP mount. */
+static int exec_child(void)
+{
+	char c;
+
+	printf("xip-exec-child ok %lx\n", (unsigned long)(uintptr_t)exec_child);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	in = open(src, O_RDONLY);
+	if (in < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	if (fchmod(out, 0755))
+		n = -1;
+	close(in);
+	if (close(out))
+		n = -1;
+	return n ? -1 : 0;
+}
+
+/* Is @addr in a mapping of @path in /proc/@pid/maps? */
+static bool addr_mapped_from(pid_t pid, uintptr_t addr, const char *path,
+			     char *perms)
+{
+	char line[PATH_MAX + 256], file[32];
+	unsigned long start, end;
+	bool found = false;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/maps", pid);
+	f = fopen(file, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, '/');
+
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3 ||
+		    !name)
+			continue;
+		name[strcspn(name, "\n")] = '\0';
+		found = !strcmp(name, path) && addr >= start && addr < end;
+	}
+	fclose(f);
+	return found;
+}
+
+TEST_F(xip, exec_from_xip)
+{
+	char path[PATH_MAX], line[128], perms[8] = "";
+	int out[2], in[2], status, fd, pm;
+	unsigned long addr = 0;
+	uint64_t entry = 0;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	tpath(path, sizeof(path), self, "xip_exec_copy");
+	ASSERT_EQ(0, copy_file("/proc/self/exe", path))
+		TH_LOG("copy: %s", strerror(errno));
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_NO_CACHE(fd);
+
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(in));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(path, path, EXEC_CHILD_ARG, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	while (got < (ssize_t)sizeof(line) - 1 &&
+	       (n = read(out[0], line + got, sizeof(line) - 1 - got)) > 0) {
+		got += n;
+		if (memchr(line, '\n', got))
+			break;
+	}
+	line[got] = '\0';
+	ASSERT_EQ(1, sscanf(line, "xip-exec-child ok %lx", &addr))
+		TH_LOG("child said: '%s'", line);
+
+	/* the running text comes from the XIP file */
+	ASSERT_TRUE(addr_mapped_from(pid, addr, path, perms))
+		TH_LOG("%lx not mapped from %s", addr, path);
+	ASSERT_EQ('x', perms[2]);
+	snprintf(line, sizeof(line), "/proc/%d/pagemap", pid);
+	pm = open(line, O_RDONLY);
+	ASSERT_LE(0, pm);
+	ASSERT_EQ(SZ(entry),
+		  pread(pm, &entry, sizeof(entry), (addr / PS) * 8));
+	close(pm);
+	ASSERT_TRUE((entry >> 63) != 0) TH_LOG("text page not present: %llx",
+					(unsigned long long)entry);
+	ASSERT_TRUE((entry & ((1ULL << 55) - 1)) != 0)
+		TH_LOG("no PFN (need root): %llx", (unsigned long long)entry);
+	ASSERT_NO_CACHE(fd);
+
+	close(in[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	close(out[0]);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* Reading a large XIP file must not grow the system page cache. */
+TEST_F(xip, meminfo_cached_stable)
+{
+	ssize_t len = 16 << 20, off;
+	long before, after;
+	char *buf = malloc(1 << 20), *m;
+	unsigned long sum = 0;
+	int fd, round;
+
+	ASSERT_NE(NULL, buf);
+	fd = tcreate(self, "big", 0);
+	ASSERT_LE(0, fd);
+	sync();
+	before = xip_meminfo_kb("Cached");
+	ASSERT_LT(0, before);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 37, 0));
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+		for (off = 0; off < len; off += 1 << 20)
+			ASSERT_EQ(1 << 20, read(fd, buf, 1 << 20));
+	}
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (off = 0; off < len; off += PS)
+		sum += (unsigned char)m[off];
+	after = xip_meminfo_kb("Cached");
+	munmap(m, len);
+	TH_LOG("Cached: %ld kB -> %ld kB (sum %lu)", before, after, sum);
+	if (!self->relaxed) {
+		ASSERT_GT(before + 1024, after)
+			TH_LOG("Cached grew by %ld kB", after - before);
+	}
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(buf);
+}
+
+static long sys_io_setup(unsigned int nr, aio_context_t *ctx)
+{
+	return syscall(__NR_io_setup, nr, ctx);
+}
+
+static long sys_io_submit(aio_context_t ctx, long n, struct iocb **iocbs)
+{
+	return syscall(__NR_io_submit, ctx, n, iocbs);
+}
+
+static long sys_io_getevents(aio_context_t ctx, long min, long max,
+			     struct io_event *ev)
+{
+	return syscall(__NR_io_getevents, ctx, min, max, ev, NULL);
+}
+
+TEST_F(xip, aio_read_write)
+{
+	struct iocb cb[2], *cbs[2] = { &cb[0], &cb[1] };
+	char *wbuf = malloc(2 * PS), *rbuf = malloc(3 * PS);
+	struct io_event ev[2];
+	aio_context_t ctx = 0;
+	long ret;
+	int fd, i;
+
+	ASSERT_NE(NULL, wbuf);
+	ASSERT_NE(NULL, rbuf);
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, PS, 38, 0));
+	ret = sys_io_setup(8, &ctx);
+	if (ret && errno == ENOSYS)
+		SKIP(return, "no native AIO");
+	ASSERT_EQ(0, ret);
+
+	xip_fill(wbuf, 2 * PS, 39, 100);
+	memset(cb, 0, sizeof(cb));
+	cb[0].aio_lio_opcode = IOCB_CMD_PWRITE;
+	cb[0].aio_fildes = fd;
+	cb[0].aio_buf = (uintptr_t)wbuf;
+	cb[0].aio_nbytes = 2 * PS;
+	cb[0].aio_offset = 100;
+	ASSERT_EQ(1, sys_io_submit(ctx, 1, cbs));
+	ASSERT_EQ(1, sys_io_getevents(ctx, 1, 1, ev));
+	ASSERT_EQ(2 * PS, ev[0].res);
+	ASSERT_EQ(2 * PS + 100, fsize(fd));
+
+	memset(rbuf, 0, 3 * PS);
+	cb[0].aio_lio_opcode = IOCB_CMD_PREAD;
+	cb[0].aio_buf = (uintptr_t)rbuf;
+	cb[0].aio_nbytes = 100;
+	cb[0].aio_offset = 0;
+	cb[1] = cb[0];
+	cb[1].aio_buf = (uintptr_t)(rbuf + 100);
+	cb[1].aio_nbytes = 3 * PS;	/* crosses EOF */
+	cb[1].aio_offset = 100;
+	ASSERT_EQ(2, sys_io_submit(ctx, 2, cbs));
+	for (i = 0; i < 2; ) {
+		ret = sys_io_getevents(ctx, 1, 2 - i, ev + i);
+		ASSERT_LT(0, ret);
+		i += ret;
+	}
+	for (i = 0; i < 2; i++) {
+		struct iocb *c = (struct iocb *)(uintptr_t)ev[i].obj;
+
+		ASSERT_EQ(c == &cb[0] ? 100 : 2 * PS, ev[i].res);
+	}
+	ASSERT_EQ(-1, xip_check(rbuf, 100, 38, 0));
+	ASSERT_EQ(-1, xip_check(rbuf + 100, 2 * PS, 39, 100));
+	ASSERT_EQ(0, syscall(__NR_io_destroy, ctx));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(wbuf);
+	free(rbuf);
+}
+
+struct uring {
+	int fd;
+	void *sq, *cq;
+	size_t sq_len, cq_len;
+	struct io_uring_sqe *sqes;
+	struct io_uring_params p;
+};
+
+static int uring_init(struct uring *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = syscall(__NR_io_uring_setup, 4, &r->p);
+	if (r->fd < 0)
+		return -1;
+	r->sq_len = r->p.sq_off.array + r->p.sq_entries * sizeof(__u32);
+	r->cq_len = r->p.cq_off.cqes +
+		    r->p.cq_entries * sizeof(struct io_uring_cqe);
+	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	r->cq = mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, r->p.sq_entries * sizeof(struct io_uring_sqe),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		       r->fd, IORING_OFF_SQES);
+	if (r->sq == MAP_FAILED || r->cq == MAP_FAILED ||
+	    r->sqes == MAP_FAILED)
+		return -2;
+	return 0;
+}
+
+/* Submit one read/write and wait for it; returns the CQE result. */
+static int uring_rw(struct uring *r, int op, int fd, void *buf, size_t len,
+		    off_t off)
+{
+	unsigned int *sq_tail = r->sq + r->p.sq_off.tail;
+	unsigned int *sq_mask = r->sq + r->p.sq_off.ring_mask;
+	unsigned int *sq_array = r->sq + r->p.sq_off.array;
+	unsigned int *cq_head = r->cq + r->p.cq_off.head;
+	unsigned int *cq_tail = r->cq + r->p.cq_off.tail;
+	unsigned int *cq_mask = r->cq + r->p.cq_off.ring_mask;
+	struct io_uring_cqe *cqes = r->cq + r->p.cq_off.cqes;
+	unsigned int tail = *sq_tail, idx = tail & *sq_mask, head;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+	int res;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = (uintptr_t)buf;
+	sqe->len = len;
+	sqe->off = off;
+	sqe->user_data = 0x1234;
+	sq_array[idx] = idx;
+	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 1, 1,
+		    IORING_ENTER_GETEVENTS, NULL, 0) != 1)
+		return -100000;
+	head = *cq_head;
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == head)
+		return -100001;
+	res = cqes[head & *cq_mask].res;
+	if (cqes[head & *cq_mask].user_data != 0x1234)
+		return -100002;
+	__atomic_store_n(cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+TEST_F(xip, io_uring_read_write)
+{
+	char *wbuf = malloc(2 * PS), *rbuf = malloc(2 * PS);
+	struct uring r;
+	int fd, ret;
+
+	ASSERT_NE(NULL, wbuf);
+	ASSERT_NE(NULL, rbuf);
+	ret = uring_init(&r);
+	if (ret == -1 && (errno == ENOSYS || errno == EPERM))
+		SKIP(return, "io_uring not available: %s", strerror(errno));
+	ASSERT_EQ(0, ret) TH_LOG("io_uring setup: %s", strerror(errno));
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, PS));	/* a hole to start with */
+	xip_fill(wbuf, 2 * PS, 40, 300);
+	ASSERT_EQ(2 * PS, uring_rw(&r, IORING_OP_WRITE, fd, wbuf, 2 * PS,
+				   300));
+	ASSERT_EQ(2 * PS + 300, fsize(fd));
+	memset(rbuf, 0xff, 2 * PS);
+	ASSERT_EQ(2 * PS, uring_rw(&r, IORING_OP_READ, fd, rbuf, 2 * PS, 0));
+	ASSERT_EQ(-1, xip_check_byte(rbuf, 300, 0));
+	ASSERT_EQ(-1, xip_check(rbuf + 300, 2 * PS - 300, 40, 300));
+	ASSERT_EQ(300, uring_rw(&r, IORING_OP_READ, fd, rbuf, 2 * PS,
+				2 * PS));
+	ASSERT_EQ(-1, xip_check(rbuf, 300, 40, 2 * PS));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	close(r.fd);
+	free(wbuf);
+	free(rbuf);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], EXEC_CHILD_ARG))
+		return exec_child();
+	return test_harness_run(argc, argv);
+}
