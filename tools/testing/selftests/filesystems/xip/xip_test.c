@@ -259,7 +259,6 @@ TEST_F(xip, readv_writev_preadv2)
 	ssize_t len = 3 * PS + 107;
 	char *model = calloc(1, len), *b = calloc(1, len);
 	struct iovec iov[3];
-	ssize_t ret;
 	int fd;
 
 	ASSERT_NE(NULL, model);
@@ -310,14 +309,67 @@ TEST_F(xip, readv_writev_preadv2)
 	memset(b, 0, len);
 	ASSERT_EQ(len - 1, preadv2(fd, iov, 3, 1, 0));
 	ASSERT_EQ(0, memcmp(model + 1, b, len - 1));
-	memset(b, 0, len);
-	ret = preadv2(fd, iov, 3, 0, RWF_NOWAIT);
-	ASSERT_EQ(len, ret) TH_LOG("RWF_NOWAIT read: %s", strerror(errno));
-	ASSERT_EQ(0, memcmp(model, b, len));
 	ASSERT_NO_CACHE(fd);
 	close(fd);
 	free(model);
 	free(b);
+}
+
+TEST_F(xip, preadv2_nowait)
+{
+	ssize_t len = 2 * PS + 99;
+	char *model = malloc(len), *b = calloc(1, len + PS);
+	struct iovec iov[2];
+	int fd;
+
+	ASSERT_NE(NULL, model);
+	ASSERT_NE(NULL, b);
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(model, len, 41, 0);
+	ASSERT_EQ(len, write(fd, model, len));
+	ASSERT_EQ(0, ftruncate(fd, len + 3 * PS));	/* and a hole */
+
+	iov[0].iov_base = b;
+	iov[0].iov_len = 10;
+	iov[1].iov_base = b + 10;
+	iov[1].iov_len = len - 10;
+	ASSERT_EQ(len, preadv2(fd, iov, 2, 0, RWF_NOWAIT))
+		TH_LOG("RWF_NOWAIT read: %s", strerror(errno));
+	ASSERT_EQ(0, memcmp(model, b, len));
+	iov[0].iov_len = PS;
+	memset(b, 0xff, PS);
+	ASSERT_EQ(PS, preadv2(fd, iov, 1, len + PS, RWF_NOWAIT))
+		TH_LOG("RWF_NOWAIT read of a hole: %s", strerror(errno));
+	ASSERT_EQ(-1, xip_check_byte(b, PS, 0));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(model);
+	free(b);
+}
+
+/* O_DIRECT is accepted on XIP files and behaves like any other access. */
+TEST_F(xip, o_direct)
+{
+	char *buf, *rbuf;
+	int fd;
+
+	buf = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	rbuf = buf + 2 * PS;
+	fd = tcreate(self, "f", O_DIRECT);
+	if (fd < 0 && errno == EINVAL)
+		SKIP(return, "O_DIRECT refused on this filesystem");
+	ASSERT_LE(0, fd);
+	xip_fill(buf, 2 * PS, 42, 0);
+	ASSERT_EQ(2 * PS, pwrite(fd, buf, 2 * PS, 0));
+	ASSERT_EQ(2 * PS, fsize(fd));
+	ASSERT_EQ(2 * PS, pread(fd, rbuf, 2 * PS, 0));
+	ASSERT_EQ(0, memcmp(buf, rbuf, 2 * PS));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	munmap(buf, 4 * PS);
 }
 
 TEST_F(xip, append)
