@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mount-time behaviour of ext2 execute-in-place (mount -o xip): which mounts
+ * are refused, remount rules, a non-XIP control, and persistence of XIP
+ * written data across umount, e2fsck and a new mount.
+ *
+ * Destroys the contents of a scratch brd device.  Environment:
+ *   XIP_SCRATCH_DEV   scratch block device with direct_access (/dev/ram1)
+ *   XIP_SCRATCH_MNT   mount point to use (/mnt/xip-scratch, created)
+ *   XIP_MKE2FS        mke2fs command, may contain arguments ("mke2fs")
+ *   XIP_E2FSCK        e2fsck command (default: e2fsck.static or e2fsck
+ *                     found in PATH, /sbin or /usr/sbin)
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <mntent.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <linux/loop.h>
+
+#include "xip_helpers.h"
+/*
+ * The harness is not -Wextra clean: an unused parameter, and TEST_F()
+ * wrappers that trip -Wclobbered once a test body is inlined into them.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#pragma GCC diagnostic ignored "-Wclobbered"
+
+#define PS		((long)XIP_PAGE)
+#define MAX_ARGS	32
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+/*
+ * Run the command in environment variable @var (default @dflt, split at
+ * blanks) with @args appended; its output goes to stderr so that it cannot
+ * disturb the TAP stream.  Returns the exit status, or -1.
+ */
+static int run_cmd(const char *var, const char *dflt, const char *const *args)
+{
+	char *argv[MAX_ARGS + 1], *cmd, *tok, *save = NULL;
+	int argc = 0, status;
+	pid_t pid;
+
+	cmd = strdup(env_or(var, dflt));
+	if (!cmd)
+		return -1;
+	for (tok = strtok_r(cmd, " \t", &save); tok && argc < MAX_ARGS;
+	     tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	while (*args && argc < MAX_ARGS)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		free(cmd);
+		return -1;
+	}
+	if (!pid) {
+		dup2(2, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "# cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	free(cmd);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int mkfs(const char *dev, const char *bs)
+{
+	const char *args[] = { "-b", bs, dev, NULL };
+
+	return run_cmd("XIP_MKE2FS", "mke2fs", args);
+}
+
+/* Find an e2fsck for the default command; "" if there is none. */
+static const char *default_e2fsck(void)
+{
+	static const char *const names[] = { "e2fsck.static", "e2fsck" };
+	static char found[PATH_MAX];
+	char dirs[4096], *dir, *save = NULL;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(dirs, sizeof(dirs), "%s:/sbin:/usr/sbin",
+			 env_or("PATH", "/bin:/usr/bin"));
+		for (dir = strtok_r(dirs, ":", &save); dir;
+		     dir = strtok_r(NULL, ":", &save)) {
+			if (snprintf(found, sizeof(found), "%s/%s", dir,
+				     names[i]) >= (int)sizeof(found))
+				continue;
+			if (!access(found, X_OK))
+				return found;
+		}
+	}
+	return "";
+}
+
+static int fsck(const char *dev)
+{
+	const char *args[] = { "-fn", dev, NULL };
+
+	return run_cmd("XIP_E2FSCK", default_e2fsck(), args);
+}
+
+/* Options of the topmost mount at @mnt from /proc/self/mounts, or -1. */
+static int mount_opts(const char *mnt, char *opts, size_t len)
+{
+	struct mntent *me;
+	int ret = -1;
+	FILE *f;
+
+	f = setmntent("/proc/self/mounts", "r");
+	if (!f)
+		return -1;
+	while ((me = getmntent(f))) {
+		if (strcmp(me->mnt_dir, mnt))
+			continue;
+		snprintf(opts, len, "%s", me->mnt_opts);
+		ret = 0;
+	}
+	endmntent(f);
+	return ret;
+}
+
+static bool is_mounted(const char *mnt)
+{
+	char opts[1024];
+
+	return !mount_opts(mnt, opts, sizeof(opts));
+}
+
+static void umount_all(const char *mnt)
+{
+	int i;
+
+	for (i = 0; i < 8 && is_mounted(mnt); i++)
+		if (umount2(mnt, 0))
+			umount2(mnt, MNT_DETACH);
+}
+
+FIXTURE(xip_mount) {
+	char dev[PATH_MAX / 2];
+	char mnt[PATH_MAX / 2];
+	char sub[PATH_MAX];	/* mount point inside a tmpfs at mnt */
+	int loop_fd;
+	bool tmpfs;
+};
+
+FIXTURE_SETUP(xip_mount)
+{
+	struct stat st;
+
+	self->loop_fd = -1;
+	snprintf(self->dev, sizeof(self->dev), "%s",
+		 env_or("XIP_SCRATCH_DEV", "/dev/ram1"));
+	snprintf(self->mnt, sizeof(self->mnt), "%s",
+		 env_or("XIP_SCRATCH_MNT", "/mnt/xip-scratch"));
+	ASSERT_EQ(0, stat(self->dev, &st))
+		TH_LOG("scratch device %s: %s", self->dev, strerror(errno));
+	ASSERT_TRUE(S_ISBLK(st.st_mode)) TH_LOG("%s: no block device",
+						self->dev);
+	if (mkdir(self->mnt, 0755))
+		ASSERT_EQ(EEXIST, errno);
+	umount_all(self->mnt);
+	ASSERT_FALSE(is_mounted(self->mnt));
+	ASSERT_EQ(0, xip_catch_sigbus());
+}
+
+FIXTURE_TEARDOWN(xip_mount)
+{
+	if (self->sub[0])
+		umount_all(self->sub);
+	if (self->loop_fd >= 0) {
+		ioctl(self->loop_fd, LOOP_CLR_FD, 0);
+		close(self->loop_fd);
+	}
+	umount_all(self->mnt);
+}
+
+#define ASSERT_MKFS(dev, bs)						\
+	ASSERT_EQ(0, mkfs(dev, bs))					\
+		TH_LOG("mke2fs -b %s %s failed (set XIP_MKE2FS?)", bs, dev)
+
+#define ASSERT_XIP_MOUNTED(mnt) do {					\
+	char __o[1024];							\
+									\
+	ASSERT_EQ(0, mount_opts(mnt, __o, sizeof(__o)));		\
+	ASSERT_TRUE(xip_opt_has(__o, "xip")) TH_LOG("options: %s", __o); \
+} while (0)
+
+TEST_F(xip_mount, mount_xip)
+{
+	char path[PATH_MAX + 8], buf[PS];
+	int fd;
+
+	ASSERT_MKFS(self->dev, "4096");
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"))
+		TH_LOG("mount -o xip %s: %s", self->dev, strerror(errno));
+	ASSERT_XIP_MOUNTED(self->mnt);
+
+	snprintf(path, sizeof(path), "%s/f", self->mnt);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, PS, 1, 0);
+	ASSERT_EQ(PS, write(fd, buf, PS));
+	ASSERT_EQ(PS, pread(fd, buf, PS, 0));
+	ASSERT_EQ(0, xip_cached_pages(fd));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+TEST_F(xip_mount, blocksize_1024_refused)
+{
+	errno = 0;
+	ASSERT_MKFS(self->dev, "1024");
+	ASSERT_EQ(-1, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_FALSE(is_mounted(self->mnt));
+	/* the filesystem itself is fine */
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, NULL))
+		TH_LOG("plain mount: %s", strerror(errno));
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+TEST_F(xip_mount, xip_with_dax_refused)
+{
+	ASSERT_MKFS(self->dev, "4096");
+	ASSERT_EQ(-1, mount(self->dev, self->mnt, "ext2", 0, "xip,dax"));
+	ASSERT_FALSE(is_mounted(self->mnt));
+	ASSERT_EQ(-1, mount(self->dev, self->mnt, "ext2", 0, "dax,xip"));
+	ASSERT_FALSE(is_mounted(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"))
+		TH_LOG("mount -o xip: %s", strerror(errno));
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+/* A loop device on a tmpfs file has no direct_access. */
+TEST_F(xip_mount, no_direct_access_refused)
+{
+	char img[PATH_MAX + 8], loopdev[32];
+	int ctl, n, bfd, ret;
+
+	ctl = open("/dev/loop-control", O_RDWR);
+	if (ctl < 0)
+		SKIP(return, "no loop devices (CONFIG_BLK_DEV_LOOP): %s",
+		     strerror(errno));
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	ASSERT_LE(0, n) TH_LOG("LOOP_CTL_GET_FREE: %s", strerror(errno));
+	snprintf(loopdev, sizeof(loopdev), "/dev/loop%d", n);
+
+	ASSERT_EQ(0, mount("tmpfs", self->mnt, "tmpfs", 0, "size=80m"))
+		TH_LOG("tmpfs: %s", strerror(errno));
+	snprintf(img, sizeof(img), "%s/img", self->mnt);
+	snprintf(self->sub, sizeof(self->sub), "%s/m", self->mnt);
+	ASSERT_EQ(0, mkdir(self->sub, 0755));
+	bfd = open(img, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ASSERT_LE(0, bfd);
+	ASSERT_EQ(0, ftruncate(bfd, 64 << 20));
+	self->loop_fd = open(loopdev, O_RDWR);
+	ASSERT_LE(0, self->loop_fd) TH_LOG("%s: %s", loopdev,
+					   strerror(errno));
+	ASSERT_EQ(0, ioctl(self->loop_fd, LOOP_SET_FD, bfd))
+		TH_LOG("LOOP_SET_FD: %s", strerror(errno));
+	close(bfd);
+
+	ASSERT_MKFS(loopdev, "4096");
+	errno = 0;
+	ret = mount(loopdev, self->sub, "ext2", 0, "xip");
+	TH_LOG("mount -o xip on %s: %d (%s)", loopdev, ret, strerror(errno));
+	ASSERT_EQ(-1, ret);
+	ASSERT_FALSE(is_mounted(self->sub));
+	ASSERT_EQ(0, mount(loopdev, self->sub, "ext2", 0, NULL))
+		TH_LOG("plain mount: %s", strerror(errno));
+	ASSERT_EQ(0, umount(self->sub));
+}
+
+TEST_F(xip_mount, remount_ro_rw_keeps_xip)
+{
+	char opts[1024], path[PATH_MAX + 8];
+	int fd;
+
+	ASSERT_MKFS(self->dev, "4096");
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+	ASSERT_EQ(0, mount(NULL, self->mnt, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL)) TH_LOG("remount,ro: %s", strerror(errno));
+	ASSERT_EQ(0, mount_opts(self->mnt, opts, sizeof(opts)));
+	ASSERT_TRUE(xip_opt_has(opts, "ro")) TH_LOG("options: %s", opts);
+	ASSERT_TRUE(xip_opt_has(opts, "xip")) TH_LOG("options: %s", opts);
+
+	ASSERT_EQ(0, mount(NULL, self->mnt, NULL, MS_REMOUNT, NULL))
+		TH_LOG("remount,rw: %s", strerror(errno));
+	ASSERT_EQ(0, mount_opts(self->mnt, opts, sizeof(opts)));
+	ASSERT_TRUE(xip_opt_has(opts, "rw")) TH_LOG("options: %s", opts);
+	ASSERT_TRUE(xip_opt_has(opts, "xip")) TH_LOG("options: %s", opts);
+
+	/* remount naming xip again is no change either */
+	ASSERT_EQ(0, mount(NULL, self->mnt, NULL, MS_REMOUNT, "xip"))
+		TH_LOG("remount,xip: %s", strerror(errno));
+	ASSERT_XIP_MOUNTED(self->mnt);
+
+	snprintf(path, sizeof(path), "%s/f", self->mnt);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(3, write(fd, "abc", 3));
+	ASSERT_EQ(0, xip_cached_pages(fd));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+TEST_F(xip_mount, remount_cannot_clear_xip)
+{
+	static const char *const attempts[] = { "noxip", "dax" };
+	char opts[1024], path[PATH_MAX + 8];
+	unsigned int i;
+	int fd, ret;
+
+	ASSERT_MKFS(self->dev, "4096");
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+	snprintf(path, sizeof(path), "%s/f", self->mnt);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(3, write(fd, "abc", 3));
+
+	for (i = 0; i < ARRAY_SIZE(attempts); i++) {
+		errno = 0;
+		ret = mount(NULL, self->mnt, NULL, MS_REMOUNT, attempts[i]);
+		TH_LOG("remount,%s: %d (%s)", attempts[i], ret,
+		       strerror(errno));
+		ASSERT_EQ(0, mount_opts(self->mnt, opts, sizeof(opts)));
+		ASSERT_TRUE(xip_opt_has(opts, "xip"))
+			TH_LOG("after remount,%s: %s", attempts[i], opts);
+		ASSERT_FALSE(xip_opt_has(opts, "dax"))
+			TH_LOG("after remount,%s: %s", attempts[i], opts);
+	}
+	/* the open file still works, without page cache */
+	ASSERT_EQ(3, pwrite(fd, "xyz", 3, PS));
+	ASSERT_EQ(PS + 3, lseek(fd, 0, SEEK_END));
+	ASSERT_EQ(0, xip_cached_pages(fd));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+/*
+ * Control: a plain ext2 mount of the same device uses the page cache (so
+ * that the empty page cache of XIP files means something), and a remount
+ * cannot turn xip on.
+ */
+TEST_F(xip_mount, plain_mount_caches_and_remount_cannot_set_xip)
+{
+	char opts[1024], path[PATH_MAX + 8], buf[4 * PS];
+	int fd, ret;
+
+	ASSERT_MKFS(self->dev, "4096");
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, NULL));
+	snprintf(path, sizeof(path), "%s/f", self->mnt);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, sizeof(buf), 2, 0);
+	ASSERT_EQ((ssize_t)sizeof(buf), write(fd, buf, sizeof(buf)));
+	ASSERT_EQ((ssize_t)sizeof(buf), pread(fd, buf, sizeof(buf), 0));
+	ASSERT_LE(4, xip_cached_pages(fd));
+
+	errno = 0;
+	ret = mount(NULL, self->mnt, NULL, MS_REMOUNT, "xip");
+	TH_LOG("remount,xip: %d (%s)", ret, strerror(errno));
+	ASSERT_EQ(0, mount_opts(self->mnt, opts, sizeof(opts)));
+	ASSERT_FALSE(xip_opt_has(opts, "xip")) TH_LOG("options: %s", opts);
+	ASSERT_EQ(PS, pwrite(fd, buf, PS, 4 * PS));
+	ASSERT_LE(5, xip_cached_pages(fd));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+/* Persistence: what XIP wrote survives umount, e2fsck and a new mount. */
+struct pfile {
+	const char *name;
+	off_t size;
+	uint64_t hash;
+	long long blocks;
+};
+
+static struct pfile pfiles[] = {
+	{ .name = "small" }, { .name = "multi" }, { .name = "sparse" },
+	{ .name = "mapped" }, { .name = "truncated" }, { .name = "big" },
+	{ .name = "d1/d2/nested" }, { .name = "exe" },
+};
+
+static int pcreate(const char *mnt, const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", mnt, name);
+	return open(path, O_RDWR | O_CREAT | O_EXCL, 0755);
+}
+
+/* Write the persistence file set; returns 0 or the line that failed. */
+static int pwrite_set(const char *mnt)
+{
+	char path[PATH_MAX + 64], buf[PS];
+	char *m;
+	int fd;
+
+#define PCHECK(x) do { if (!(x)) return __LINE__; } while (0)
+	fd = pcreate(mnt, "small");
+	PCHECK(fd >= 0 && write(fd, "hello, xip\n", 11) == 11);
+	close(fd);
+
+	fd = pcreate(mnt, "multi");
+	PCHECK(fd >= 0 && !xip_write_pattern(fd, 3 * PS + 123, 3, 0));
+	close(fd);
+
+	fd = pcreate(mnt, "sparse");
+	PCHECK(fd >= 0 && !ftruncate(fd, 1 << 20));
+	PCHECK(!xip_write_pattern(fd, 5000, 4, 300 << 10));
+	m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	PCHECK(m != MAP_FAILED);
+	xip_fill(m + (700 << 10), PS, 5, 700 << 10);
+	PCHECK(!msync(m, 1 << 20, MS_SYNC) && !munmap(m, 1 << 20));
+	close(fd);
+
+	fd = pcreate(mnt, "mapped");
+	PCHECK(fd >= 0 && !ftruncate(fd, 5 * PS));
+	m = mmap(NULL, 5 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	PCHECK(m != MAP_FAILED);
+	xip_fill(m, 5 * PS, 6, 0);
+	PCHECK(!munmap(m, 5 * PS));
+	close(fd);
+
+	fd = pcreate(mnt, "truncated");
+	PCHECK(fd >= 0 && !xip_write_pattern(fd, 4 * PS, 7, 0));
+	PCHECK(!ftruncate(fd, 5000));
+	close(fd);
+
+	/* free some blocks so that the big file reuses them */
+	fd = pcreate(mnt, "junk");
+	PCHECK(fd >= 0 && !xip_write_pattern(fd, 2 << 20, 8, 0));
+	close(fd);
+	snprintf(path, sizeof(path), "%s/junk", mnt);
+	PCHECK(!unlink(path));
+
+	fd = pcreate(mnt, "big");
+	PCHECK(fd >= 0 && !xip_write_pattern(fd, 8 << 20, 9, 0));
+	close(fd);
+
+	snprintf(path, sizeof(path), "%s/d1", mnt);
+	PCHECK(!mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/d1/d2", mnt);
+	PCHECK(!mkdir(path, 0755));
+	fd = pcreate(mnt, "d1/d2/nested");
+	xip_fill(buf, PS, 10, 0);
+	PCHECK(fd >= 0 && write(fd, buf, 1000) == 1000);
+	close(fd);
+
+	fd = pcreate(mnt, "exe");
+	PCHECK(fd >= 0);
+	{
+		int in = open("/proc/self/exe", O_RDONLY);
+		ssize_t n;
+
+		PCHECK(in >= 0);
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			PCHECK(write(fd, buf, n) == n);
+		close(in);
+	}
+	close(fd);
+#undef PCHECK
+	return 0;
+}
+
+/* Record (@record) or compare the size, hash and blocks of the set. */
+static int pscan_set(const char *mnt, bool record, char *why, size_t len)
+{
+	char path[PATH_MAX + 64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pfiles); i++) {
+		struct pfile *p = &pfiles[i];
+		struct stat st;
+		uint64_t h;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", mnt, p->name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || fstat(fd, &st) ||
+		    xip_file_hash(fd, &h, st.st_size)) {
+			snprintf(why, len, "%s: %s", p->name, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		if (record) {
+			p->size = st.st_size;
+			p->hash = h;
+			p->blocks = st.st_blocks;
+			continue;
+		}
+		if (p->size != st.st_size || p->hash != h ||
+		    p->blocks != (long long)st.st_blocks) {
+			snprintf(why, len,
+				 "%s: size %lld/%lld hash %llx/%llx blocks %lld/%lld",
+				 p->name, (long long)p->size,
+				 (long long)st.st_size,
+				 (unsigned long long)p->hash,
+				 (unsigned long long)h, p->blocks,
+				 (long long)st.st_blocks);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(xip_mount, persistence_and_fsck, 180)
+{
+	char why[512] = "", path[PATH_MAX + 8];
+	const char *e2fsck = env_or("XIP_E2FSCK", default_e2fsck());
+	int fd;
+
+	ASSERT_NE(0, e2fsck[0]) TH_LOG("no e2fsck found: set XIP_E2FSCK");
+	ASSERT_MKFS(self->dev, "4096");
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+	ASSERT_EQ(0, pwrite_set(self->mnt)) TH_LOG("writing the file set");
+	ASSERT_EQ(0, pscan_set(self->mnt, true, why, sizeof(why)))
+		TH_LOG("%s", why);
+	/* contents as written */
+	snprintf(path, sizeof(path), "%s/big", self->mnt);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, xip_verify_pattern(fd, 8 << 20, 9, 0));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+
+	ASSERT_EQ(0, fsck(self->dev)) TH_LOG("%s -fn %s", e2fsck, self->dev);
+
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+	ASSERT_XIP_MOUNTED(self->mnt);
+	ASSERT_EQ(0, pscan_set(self->mnt, false, why, sizeof(why)))
+		TH_LOG("after xip remount: %s", why);
+	snprintf(path, sizeof(path), "%s/sparse", self->mnt);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, xip_verify_pattern(fd, 5000, 4, 300 << 10));
+	ASSERT_EQ(-1, xip_verify_pattern(fd, PS, 5, 700 << 10));
+	ASSERT_EQ(0, xip_cached_pages(fd));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+
+	/* the same data through the page cache of a plain mount */
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", MS_RDONLY, NULL));
+	ASSERT_EQ(0, pscan_set(self->mnt, false, why, sizeof(why)))
+		TH_LOG("through a plain mount: %s", why);
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, fsck(self->dev)) TH_LOG("second e2fsck");
+}
+
+TEST_HARNESS_MAIN
