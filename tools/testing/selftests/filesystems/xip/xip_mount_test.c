@@ -157,15 +157,13 @@ FIXTURE(xip_mount) {
 	char dev[PATH_MAX / 2];
 	char mnt[PATH_MAX / 2];
 	char sub[PATH_MAX];	/* mount point inside a tmpfs at mnt */
-	int loop_fd;
-	bool tmpfs;
+	char loopdev[32];	/* attached loop device, to detach */
 };
 
 FIXTURE_SETUP(xip_mount)
 {
 	struct stat st;
 
-	self->loop_fd = -1;
 	snprintf(self->dev, sizeof(self->dev), "%s",
 		 env_or("XIP_SCRATCH_DEV", "/dev/ram1"));
 	snprintf(self->mnt, sizeof(self->mnt), "%s",
@@ -181,13 +179,21 @@ FIXTURE_SETUP(xip_mount)
 	ASSERT_EQ(0, xip_catch_sigbus());
 }
 
-FIXTURE_TEARDOWN(xip_mount)
+/*
+ * Runs in the parent of the test process, so that it also runs after a
+ * failed assertion.
+ */
+FIXTURE_TEARDOWN_PARENT(xip_mount)
 {
 	if (self->sub[0])
 		umount_all(self->sub);
-	if (self->loop_fd >= 0) {
-		ioctl(self->loop_fd, LOOP_CLR_FD, 0);
-		close(self->loop_fd);
+	if (self->loopdev[0]) {
+		int fd = open(self->loopdev, O_RDWR);
+
+		if (fd >= 0) {
+			ioctl(fd, LOOP_CLR_FD, 0);
+			close(fd);
+		}
 	}
 	umount_all(self->mnt);
 }
@@ -253,7 +259,7 @@ TEST_F(xip_mount, xip_with_dax_refused)
 TEST_F(xip_mount, no_direct_access_refused)
 {
 	char img[PATH_MAX + 8], loopdev[32];
-	int ctl, n, bfd, ret;
+	int ctl, n, bfd, lfd, ret;
 
 	ctl = open("/dev/loop-control", O_RDWR);
 	if (ctl < 0)
@@ -272,11 +278,12 @@ TEST_F(xip_mount, no_direct_access_refused)
 	bfd = open(img, O_RDWR | O_CREAT | O_EXCL, 0600);
 	ASSERT_LE(0, bfd);
 	ASSERT_EQ(0, ftruncate(bfd, 64 << 20));
-	self->loop_fd = open(loopdev, O_RDWR);
-	ASSERT_LE(0, self->loop_fd) TH_LOG("%s: %s", loopdev,
-					   strerror(errno));
-	ASSERT_EQ(0, ioctl(self->loop_fd, LOOP_SET_FD, bfd))
+	lfd = open(loopdev, O_RDWR);
+	ASSERT_LE(0, lfd) TH_LOG("%s: %s", loopdev, strerror(errno));
+	ASSERT_EQ(0, ioctl(lfd, LOOP_SET_FD, bfd))
 		TH_LOG("LOOP_SET_FD: %s", strerror(errno));
+	snprintf(self->loopdev, sizeof(self->loopdev), "%s", loopdev);
+	close(lfd);
 	close(bfd);
 
 	ASSERT_MKFS(loopdev, "4096");

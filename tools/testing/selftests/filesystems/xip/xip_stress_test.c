@@ -54,7 +54,11 @@ FIXTURE_SETUP(xip_stress)
 	ASSERT_EQ(0, xip_catch_sigbus());
 }
 
-FIXTURE_TEARDOWN(xip_stress)
+/*
+ * Runs in the parent of the test process, so that it also runs after a
+ * failed assertion.
+ */
+FIXTURE_TEARDOWN_PARENT(xip_stress)
 {
 	if (self->dir[0])
 		xip_rmtree(self->dir);

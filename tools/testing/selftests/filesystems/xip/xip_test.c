@@ -84,7 +84,11 @@ FIXTURE_SETUP(xip)
 	ASSERT_EQ(0, xip_catch_sigbus());
 }
 
-FIXTURE_TEARDOWN(xip)
+/*
+ * Runs in the parent of the test process, so that it also runs after a
+ * failed assertion.
+ */
+FIXTURE_TEARDOWN_PARENT(xip)
 {
 	if (self->dir[0])
 		xip_rmtree(self->dir);
