@@ -198,9 +198,11 @@ FIXTURE_TEARDOWN_PARENT(xip_mount)
 	umount_all(self->mnt);
 }
 
-#define ASSERT_MKFS(dev, bs)						\
+#define ASSERT_MKFS(dev, bs) do {					\
 	ASSERT_EQ(0, mkfs(dev, bs))					\
-		TH_LOG("mke2fs -b %s %s failed (set XIP_MKE2FS?)", bs, dev)
+		TH_LOG("mke2fs -b %s %s failed (set XIP_MKE2FS?)",	\
+		       bs, dev);					\
+} while (0)
 
 #define ASSERT_XIP_MOUNTED(mnt) do {					\
 	char __o[1024];							\

@@ -334,7 +334,7 @@ static void *truncate_thread(void *p)
 
 	pthread_barrier_wait(&sh->barrier);
 	for (i = 0; i < RACE_ITERS; i++) {
-		long sz = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
+		long sz = sizes[i % ARRAY_SIZE(sizes)];
 
 		if (ftruncate(sh->fd, sz))
 			__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
