@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <grp.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/statfs.h>
@@ -550,7 +551,7 @@ TEST_F(xip, timestamps_write)
 	close(fd);
 }
 
-TEST_F(xip, timestamps_mmap_store)
+TEST_F_TIMEOUT(xip, timestamps_mmap_store, 60)
 {
 	struct stat old, st;
 	char buf[2 * PS];
@@ -628,7 +629,7 @@ TEST_F(xip, sparse_holes)
  * Newly allocated blocks must never expose old device contents: fill the
  * filesystem's free space with junk, free it, and write sparsely.
  */
-TEST_F(xip, new_blocks_are_zeroed)
+TEST_F_TIMEOUT(xip, new_blocks_are_zeroed, 120)
 {
 	size_t junk_len = 4 << 20, len = 2 << 20, off;
 	char path[PATH_MAX], buf[PS];
@@ -1107,6 +1108,53 @@ TEST_F(xip, proc_mem_read)
 	close(fd);
 }
 
+/* PTRACE_PEEKDATA of a stopped child's never touched XIP text mapping */
+TEST_F(xip, ptrace_peekdata)
+{
+	unsigned char buf[2 * PS];
+	int fd, status, pfd[2];
+	uintptr_t addr;
+	long off;
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 43, 0));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *m = mmap(NULL, 2 * PS, PROT_READ | PROT_EXEC,
+			       MAP_PRIVATE, fd, 0);
+
+		addr = (uintptr_t)m;
+		if (m == MAP_FAILED ||
+		    write(pfd[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(2);
+		raise(SIGSTOP);
+		_exit(3);
+	}
+	ASSERT_EQ(SZ(addr), read(pfd[0], &addr, sizeof(addr)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	for (off = 0; off < 2 * PS; off += sizeof(long)) {
+		long word;
+
+		errno = 0;
+		word = ptrace(PTRACE_PEEKDATA, pid, (void *)(addr + off), NULL);
+		ASSERT_EQ(0, errno) TH_LOG("PEEKDATA at +%ld: %s", off,
+					   strerror(errno));
+		memcpy(buf + off, &word, sizeof(word));
+	}
+	ASSERT_EQ(-1, xip_check(buf, 2 * PS, 43, 0));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
 /* A debugger's write into private XIP text must COW, not reach the file. */
 TEST_F(xip, proc_mem_write_private_cows)
 {
@@ -1238,6 +1286,7 @@ TEST_F(xip, hole_shared_store_allocates)
 TEST_F(xip, truncate_down_up)
 {
 	ssize_t len = 3 * PS;
+	char path[PATH_MAX];
 	int fd;
 
 	fd = tcreate(self, "f", 0);
@@ -1261,6 +1310,25 @@ TEST_F(xip, truncate_down_up)
 	ASSERT_EQ(0, fblocks(fd));
 	ASSERT_EQ(0, ftruncate(fd, 2 * PS));
 	ASSERT_FILE_ZERO(fd, 2 * PS, 0);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+
+	/* truncate(2) by path and open(O_TRUNC) */
+	tpath(path, sizeof(path), self, "f");
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 34, 0));
+	ASSERT_EQ(0, truncate(path, 5000));
+	ASSERT_EQ(0, truncate(path, len));
+	ASSERT_FILE_PATTERN(fd, 5000, 34, 0);
+	ASSERT_FILE_ZERO(fd, len - 5000, 5000);
+	close(fd);
+	fd = open(path, O_RDWR | O_TRUNC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsize(fd));
+	ASSERT_EQ(0, fblocks(fd));
+	ASSERT_EQ(0, ftruncate(fd, PS));
+	ASSERT_FILE_ZERO(fd, PS, 0);
 	ASSERT_NO_CACHE(fd);
 	close(fd);
 }
@@ -1442,7 +1510,7 @@ static bool addr_mapped_from(pid_t pid, uintptr_t addr, const char *path,
 	return found;
 }
 
-TEST_F(xip, exec_from_xip)
+TEST_F_TIMEOUT(xip, exec_from_xip, 120)
 {
 	char path[PATH_MAX], line[128], perms[8] = "";
 	int out[2], in[2], status, fd, pm;
@@ -1508,7 +1576,7 @@ TEST_F(xip, exec_from_xip)
 }
 
 /* Reading a large XIP file must not grow the system page cache. */
-TEST_F(xip, meminfo_cached_stable)
+TEST_F_TIMEOUT(xip, meminfo_cached_stable, 180)
 {
 	ssize_t len = 16 << 20, off;
 	long before, after;
