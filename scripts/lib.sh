@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the rig scripts.  Sourced, not executed.
+#
+# Every path can be overridden from the environment (the Makefile exports
+# the same names), so the scripts also work when called by hand.
+
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BUILD=${BUILD:-$ROOT/build}
+SRC=${SRC:-$BUILD/src}                 # patched tree + overlay
+PRISTINE=${PRISTINE:-$BUILD/pristine}  # unpacked tarball, never modified
+KTARBALL=${KTARBALL:-/usr/src/linux-source-6.12.tar.xz}
+KSRC=${KSRC:-}                         # optional base tree instead of the tarball
+RESULTS=${RESULTS:-$BUILD/test-results}
+LOGS=${LOGS:-$BUILD/logs}
+LOCK=${LOCK:-$BUILD/.kbuild.lock}      # shared with the kernel team: one kernel build at a time
+JOBS=${JOBS:-$(nproc)}
+XIP_CONFIG=${XIP_CONFIG:-$ROOT/configs/xip.config}
+DEBUG_CONFIG=${DEBUG_CONFIG:-$ROOT/configs/debug.config}
+UM_KUNITCONFIG=${UM_KUNITCONFIG:-$ROOT/configs/kunit-um.kunitconfig}
+# s390 DCSS block driver (z/VM only): off until the driver lands.  Set
+# S390_DCSSBLK=1 to merge configs/s390x-dcssblk.config into the s390x kernel.
+S390_DCSSBLK=${S390_DCSSBLK:-0}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+
+# Overlay: new files that sit at their in-tree path in the repo root.
+OVERLAY_DIRS="mm fs drivers include Documentation tools block arch lib"
+OVERLAY_FILES="Kconfig.xip"
+
+mkdir -p "$BUILD" "$LOGS"
+
+die() { echo "ERROR: $*" >&2; exit 1; }
+note() { echo ">>> $*" >&2; }
+
+# arch_vars ARCH: sets KARCH, OBJ, IMAGE, KCC, CROSS, UCC (static userspace
+# compiler) and KMAKE (array of make arguments for the kernel build).
+arch_vars() {
+	case "$1" in
+	x86_64)
+		KARCH=x86_64; CROSS=; KCC="ccache gcc"; UCC=gcc
+		IMAGE=arch/x86/boot/bzImage; ARCH_CONFIG=$ROOT/configs/x86_64.config ;;
+	s390x)
+		KARCH=s390; CROSS=s390x-linux-gnu-; KCC="ccache s390x-linux-gnu-gcc"
+		UCC=s390x-linux-gnu-gcc
+		IMAGE=arch/s390/boot/bzImage; ARCH_CONFIG=$ROOT/configs/s390x.config ;;
+	*) die "unknown arch '$1' (x86_64 or s390x)" ;;
+	esac
+	OBJ=$BUILD/$1
+	KMAKE=(ARCH="$KARCH" O="$OBJ" CC="$KCC")
+	[ -n "$CROSS" ] && KMAKE+=(CROSS_COMPILE="$CROSS")
+	return 0
+}
+
+# The fragments merged on top of tinyconfig for ARCH, in order.
+arch_fragments() {
+	arch_vars "$1"
+	echo "$ARCH_CONFIG"
+	echo "$XIP_CONFIG"
+	echo "$DEBUG_CONFIG"
+	if [ "$1" = s390x ] && [ "$S390_DCSSBLK" = 1 ]; then
+		echo "$ROOT/configs/s390x-dcssblk.config"
+	fi
+}
+
+# Run a command under the shared kernel-build lock.
+with_lock() {
+	mkdir -p "$(dirname "$LOCK")"
+	flock "$LOCK" "$@"
+}
