@@ -1,0 +1,195 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# guest-run.sh ARCH SCRIPT OUT.tap
+#
+# Boot build/ARCH's kernel under QEMU (TCG) with an initramfs holding a
+# static busybox, e2fsck.static, the XIP selftests (built static from
+# tools/testing/selftests/filesystems/xip/*.c) and the demo helper; /init
+# runs SCRIPT with busybox sh, prints its stdout (TAP) between unique
+# markers, dumps dmesg and powers off.
+#
+# OUT.tap gets the TAP; OUT.console.log the whole console.  The exit status
+# is non-zero, and a synthetic "not ok" line is appended to OUT.tap, when the
+# markers are missing (crash, hang, timeout), when there is no test line at
+# all, when a test failed, or when the kernel logged an oops, BUG, WARNING,
+# KASAN or lockdep report.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ARCH=${1:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
+SCRIPT=${2:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
+OUT=${3:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
+arch_vars "$ARCH"
+NAME=$(basename "$OUT" .tap)
+CONSOLE=${OUT%.tap}.console.log
+GDIR=$BUILD/guest/$ARCH
+SELFTESTS=$ROOT/tools/testing/selftests/filesystems/xip
+mkdir -p "$(dirname "$OUT")" "$GDIR"
+rm -f "$OUT" "$CONSOLE"
+PRE=$GDIR/$NAME.pre.tap   # harness results gathered before the boot
+: > "$PRE"
+
+fail_early() {
+	{ cat "$PRE"; echo "not ok - $NAME: $*"; } > "$OUT"
+	echo "ERROR: $NAME: $*" >&2
+	exit 1
+}
+
+[ -f "$SCRIPT" ] || fail_early "guest script $SCRIPT does not exist"
+[ -f "$OBJ/$IMAGE" ] || fail_early "no $ARCH kernel ($OBJ/$IMAGE): the kernel build failed or did not run"
+
+# --- userspace for the guest --------------------------------------------------
+case $ARCH in
+x86_64) BUSYBOX=/bin/busybox; E2FSCK=/sbin/e2fsck.static ;;
+s390x)  BUSYBOX=$BUILD/s390x-userspace/bin/busybox; E2FSCK=$BUILD/s390x-userspace/sbin/e2fsck.static ;;
+esac
+[ -x "$BUSYBOX" ] || fail_early "$BUSYBOX missing: run 'make deps'"
+[ -x "$E2FSCK" ] || fail_early "$E2FSCK missing: run 'make deps'"
+
+UDIR=$GDIR/userspace
+rm -rf "$UDIR"
+mkdir -p "$UDIR/xip"
+cflags=(-static -O2 -Wall)
+"$UCC" "${cflags[@]}" -o "$UDIR/xip-demo" "$ROOT/scripts/guest/xip-demo.c" ||
+	fail_early "building scripts/guest/xip-demo.c for $ARCH failed"
+nprog=0
+if [ -d "$SELFTESTS" ]; then
+	inc=$SRC/tools/testing/selftests
+	[ -d "$inc" ] || inc=$ROOT/tools/testing/selftests
+	for c in "$SELFTESTS"/*.c; do
+		[ -e "$c" ] || continue
+		prog=$(basename "$c" .c)
+		if "$UCC" "${cflags[@]}" -I"$inc" -I"$SELFTESTS" -o "$UDIR/xip/$prog" "$c" \
+			> "$GDIR/cc-$prog.log" 2>&1; then
+			nprog=$((nprog + 1))
+		else
+			cat "$GDIR/cc-$prog.log" >&2
+			echo "not ok - $NAME: build $prog for $ARCH ($UCC -static) failed" >> "$PRE"
+		fi
+	done
+	# scripts and data next to the binaries, as kselftest installs them
+	find "$SELFTESTS" -maxdepth 1 -type f ! -name '*.c' ! -name '*.h' ! -name Makefile \
+		! -name '.*' -exec cp {} "$UDIR/xip/" \;
+fi
+note "$NAME: $nprog selftest program(s) built for $ARCH"
+
+# --- initramfs -----------------------------------------------------------------
+GEN=$BUILD/bin/gen_init_cpio
+if [ ! -x "$GEN" ]; then
+	mkdir -p "$BUILD/bin"
+	gsrc=$SRC/usr/gen_init_cpio.c
+	[ -f "$gsrc" ] || gsrc=$PRISTINE/usr/gen_init_cpio.c
+	gcc -O2 -o "$GEN" "$gsrc" || fail_early "building gen_init_cpio failed"
+fi
+
+NONCE=$(od -An -tx8 -N8 /dev/urandom | tr -d ' \n')
+BEGIN="@@@XIPRIG-TAP-BEGIN-$NONCE@@@"
+END="@@@XIPRIG-TAP-END-$NONCE"
+cat > "$GDIR/init" <<EOF
+#!/bin/busybox sh
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+/bin/busybox mkdir -p /proc /sys /dev /tmp /mnt /run
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox mount -t tmpfs tmpfs /tmp
+/bin/busybox --install -s /bin
+export XIP_ARCH=$ARCH XIP_BIN_DIR=/xip HOME=/root
+echo "XIPRIG: guest up: \$(uname -r) \$(uname -m), running $(basename "$SCRIPT")"
+cd /xip
+( /bin/sh /guest/run.sh; echo \$? > /tmp/.xiprig-rc ) | tee /tmp/.xiprig-out
+# quiet console while the results are printed, so no printk splits a line
+echo 1 > /proc/sys/kernel/printk
+echo "$BEGIN"
+cat /tmp/.xiprig-out
+echo "$END rc=\$(cat /tmp/.xiprig-rc)@@@"
+echo "@@@XIPRIG-DMESG-$NONCE@@@"
+dmesg
+echo "@@@XIPRIG-DONE-$NONCE@@@"
+sync
+poweroff -f
+EOF
+
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	for d in proc sys tmp mnt run root etc bin sbin usr usr/bin guest xip; do
+		echo "dir /$d 0755 0 0"
+	done
+	echo "file /init $GDIR/init 0755 0 0"
+	echo "file /bin/busybox $BUSYBOX 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /sbin/e2fsck.static $E2FSCK 0755 0 0"
+	echo "slink /sbin/e2fsck e2fsck.static 0777 0 0"
+	echo "file /guest/run.sh $(cd "$(dirname "$SCRIPT")" && pwd)/$(basename "$SCRIPT") 0755 0 0"
+	echo "file /usr/bin/xip-demo $UDIR/xip-demo 0755 0 0"
+	for f in "$UDIR"/xip/*; do
+		[ -e "$f" ] || continue
+		mode=0644; [ -x "$f" ] && mode=0755
+		echo "file /xip/$(basename "$f") $f $mode 0 0"
+	done
+} > "$GDIR/initramfs.list"
+"$GEN" "$GDIR/initramfs.list" | gzip -6 > "$GDIR/$NAME.cpio.gz"
+
+# --- boot ----------------------------------------------------------------------
+APPEND="panic=-1 kunit.enable=0 brd.rd_nr=2 brd.rd_size=262144"
+case $ARCH in
+x86_64)
+	# 3G guest: all RAM below QEMU's PCI hole (3.5G); the pmem range
+	# memmap=512M!2G (legacy e820 pmem -> /dev/pmem0) lies inside it.
+	QEMU=(qemu-system-x86_64 -m 3G -smp 2 -nographic -no-reboot
+	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
+	      -append "console=ttyS0 memmap=512M!2G $APPEND") ;;
+s390x)
+	# vx=off: QEMU 7.2's emulated vector facility miscomputes (see
+	# rig-notes: KUnit checksum tests); keep the guest on the same CPU model.
+	QEMU=(qemu-system-s390x -M s390-ccw-virtio -cpu qemu,vx=off -smp 2 -m 2G
+	      -nographic -no-reboot
+	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
+	      -append "$APPEND") ;;
+esac
+note "$NAME: booting $ARCH guest (timeout ${QEMU_TIMEOUT}s, console $CONSOLE)"
+start=$(date +%s)
+set +e
+timeout -k 10 "$QEMU_TIMEOUT" "${QEMU[@]}" < /dev/null > "$CONSOLE" 2>&1
+qrc=$?
+set -e
+note "$NAME: QEMU exited with $qrc after $(( $(date +%s) - start )) s"
+
+# --- results ---------------------------------------------------------------------
+# console lines end in \r\n; drop the \r
+sed -i 's/\r$//' "$CONSOLE"
+{
+	cat "$PRE"
+	awk -v b="$BEGIN" -v e="$END" 'index($0, e) == 1 { exit } on { print } $0 == b { on = 1 }' "$CONSOLE"
+} > "$OUT"
+
+problems=()
+if ! grep -qxF "$BEGIN" "$CONSOLE" || ! grep -q "^$END rc=" "$CONSOLE"; then
+	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+		problems+=("guest timed out after ${QEMU_TIMEOUT}s before finishing (no end marker)")
+	else
+		problems+=("guest died before finishing (no end marker, QEMU exit $qrc); see $(basename "$CONSOLE")")
+	fi
+else
+	rc=$(sed -n "s/^$END rc=\([0-9]*\)@@@$/\1/p" "$CONSOLE" | head -1)
+	[ "${rc:-1}" = 0 ] || note "$NAME: guest script exited with ${rc:-?}"
+fi
+# kernel reports: only lines with a printk timestamp (CONFIG_PRINTK_TIME)
+# so test output that merely mentions a word cannot match
+KPAT='BUG:|WARNING:|Oops|Kernel panic|kernel BUG at|possible recursive locking|circular locking dependency|inconsistent lock state|suspicious RCU usage|possible irq lock inversion|lock held when returning|KASAN|UBSAN:|general protection fault|Unable to handle kernel|stack-protector|Kernel stack overflow|list_add corruption|list_del corruption'
+if grep -E "^\[ *[0-9]+\.[0-9]+\] .*($KPAT)" "$CONSOLE" | sort -u > "$GDIR/$NAME.kernel-reports"; [ -s "$GDIR/$NAME.kernel-reports" ]; then
+	problems+=("kernel report in console log: $(head -1 "$GDIR/$NAME.kernel-reports" | sed 's/^\[ *[0-9.]*\] //')")
+fi
+if ! grep -qE '^[[:space:]]*(not ok|ok)\b' "$OUT"; then
+	problems+=("no test results (no ok/not ok line)")
+fi
+for p in "${problems[@]}"; do
+	echo "not ok - $NAME: $p" >> "$OUT"
+done
+
+# not ok lines (a SKIP/TODO directive makes them non-failing)
+nfail=$(grep -E '^[[:space:]]*not ok\b' "$OUT" | grep -vciE '#[[:space:]]*(skip|todo)' || true)
+npass=$(grep -E '^[[:space:]]*ok\b' "$OUT" | grep -vciE '#[[:space:]]*(skip|todo)' || true)
+echo "$NAME: $npass ok, $nfail not ok -> $OUT" >&2
+[ "$nfail" = 0 ] && [ ${#problems[@]} = 0 ]
