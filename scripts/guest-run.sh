@@ -87,7 +87,7 @@ BEGIN="@@@XIPRIG-TAP-BEGIN-$NONCE@@@"
 END="@@@XIPRIG-TAP-END-$NONCE"
 cat > "$GDIR/init" <<EOF
 #!/bin/busybox sh
-export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin:/xip
 /bin/busybox mkdir -p /proc /sys /dev /tmp /mnt /run
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
