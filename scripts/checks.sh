@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks, written as TAP to build/test-results/checks.log (one line
+# per check, details as '# ' lines):
+#   - scripts/checkpatch.pl --strict on every patch in patches/
+#   - scripts/checkpatch.pl --strict -f on every new .c/.h file of the overlay
+#   - sparse (make C=2) on the overlay's kernel objects, for each guest arch
+#     whose build contains them: fails on any sparse warning in our files
+#   - every option requested by the config fragments is in each .config
+#   - overlay files are new files (edits to existing files belong in patches/)
+# Set CHECKS_BUILD=0 to use the kernels as they are instead of (re)building.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+OUT=$RESULTS/checks.log
+mkdir -p "$RESULTS"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+fails=0
+: > "$TMP/body"
+
+emit() { # emit ok|notok DESCRIPTION [DETAILFILE]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2" >> "$TMP/body"
+	else
+		fails=$((fails + 1))
+		echo "not ok $n - $2" >> "$TMP/body"
+	fi
+	if [ -n "${3:-}" ] && [ -s "$3" ]; then
+		head -40 "$3" | sed 's/^/# /' >> "$TMP/body"
+	fi
+}
+
+XIP_RIG_LOCKED=1 with_lock "$ROOT/scripts/prepare-tree.sh" || {
+	emit notok "prepare build/src (base tree + patches/series + overlay)"
+	{ echo "TAP version 13"; echo "1..$n"; cat "$TMP/body"; } > "$OUT"
+	exit 1
+}
+MANIFEST=$SRC/.xip-rig-overlay
+
+# --- checkpatch on the patches ------------------------------------------------------
+if [ -d "$ROOT/patches" ]; then
+	for p in "$ROOT"/patches/*; do
+		b=$(basename "$p")
+		[ -f "$p" ] || continue
+		case $b in series | README* | .*) continue ;; esac
+		if (cd "$SRC" && perl scripts/checkpatch.pl --strict --no-color --show-types -q "$p") > "$TMP/cp" 2>&1; then
+			emit ok "checkpatch --strict patches/$b"
+		else
+			emit notok "checkpatch --strict patches/$b" "$TMP/cp"
+		fi
+		grep -qxF "$b" <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$ROOT/patches/series" 2>/dev/null) ||
+			echo "# note: patches/$b is not listed in patches/series" >> "$TMP/body"
+	done
+fi
+
+# --- checkpatch -f on the new files -----------------------------------------------
+while read -r f; do
+	case $f in *.c | *.h) ;; *) continue ;; esac
+	if (cd "$SRC" && perl scripts/checkpatch.pl --strict --no-color --show-types -q -f "$f") > "$TMP/cp" 2>&1; then
+		emit ok "checkpatch --strict -f $f"
+	else
+		emit notok "checkpatch --strict -f $f" "$TMP/cp"
+	fi
+done < "$MANIFEST"
+
+# --- overlay files must be new --------------------------------------------------------
+if [ -s "$SRC/.xip-rig-overrides" ]; then
+	{ echo "these overlay files replace files of the base tree; edits to existing"
+	  echo "kernel files belong in patches/:"; cat "$SRC/.xip-rig-overrides"; } > "$TMP/ov"
+	emit notok "overlay holds only new files" "$TMP/ov"
+else
+	emit ok "overlay holds only new files"
+fi
+
+# --- per arch: config check and sparse -----------------------------------------------
+for arch in x86_64 s390x; do
+	arch_vars "$arch"
+	if [ "${CHECKS_BUILD:-1}" = 1 ]; then
+		"$ROOT/scripts/build-kernel.sh" "$arch" > "$TMP/build" 2>&1
+	fi
+	if [ -f "$OBJ/config-check.txt" ] && [ -f "$OBJ/.config" ]; then
+		if grep -q '^all .* requested options present' "$OBJ/config-check.txt"; then
+			emit ok "kconfig $arch: every option requested by the fragments is in .config"
+		else
+			emit notok "kconfig $arch: requested options missing from .config" "$OBJ/config-check.txt"
+		fi
+	else
+		emit notok "kconfig $arch: build/$arch was not configured" "$TMP/build"
+	fi
+	if [ ! -f "$OBJ/$IMAGE" ]; then
+		emit notok "sparse $arch: no $arch kernel build to check against" "$TMP/build"
+		continue
+	fi
+	objs=()
+	notbuilt=()
+	while read -r f; do
+		case $f in tools/* | Documentation/*) continue ;; esac
+		case $f in *.c) ;; *) continue ;; esac
+		o=${f%.c}.o
+		if [ -f "$OBJ/$o" ]; then objs+=("$o"); else notbuilt+=("$f"); fi
+	done < "$MANIFEST"
+	[ ${#notbuilt[@]} -gt 0 ] && echo "# sparse $arch: not built in this config: ${notbuilt[*]}" >> "$TMP/body"
+	if [ ${#objs[@]} = 0 ]; then
+		emit ok "sparse $arch: no overlay object in this build # SKIP"
+		continue
+	fi
+	(cd "$SRC" && with_lock make "${KMAKE[@]}" C=2 CHECK=sparse "${objs[@]}") > "$TMP/sparse" 2>&1
+	src=$(cd "$SRC" && pwd)
+	: > "$TMP/ours"
+	while read -r f; do
+		grep -E "(^|/)$f:[0-9]+(:[0-9]+)?: (warning|error):" "$TMP/sparse" >> "$TMP/ours" || true
+	done < "$MANIFEST"
+	if ! grep -q 'CHECK' "$TMP/sparse"; then
+		emit notok "sparse $arch: sparse did not run (${objs[*]})" "$TMP/sparse"
+	elif [ -s "$TMP/ours" ]; then
+		sort -u "$TMP/ours" | sed "s|$src/||" > "$TMP/ours2"
+		emit notok "sparse $arch: $(wc -l < "$TMP/ours2") warning(s) in our files (${objs[*]})" "$TMP/ours2"
+	else
+		emit ok "sparse $arch: no warnings in our files (${objs[*]})"
+	fi
+done
+
+{ echo "TAP version 13"; echo "1..$n"; cat "$TMP/body"; } > "$OUT"
+echo "checks: $((n - fails)) ok, $fails not ok -> $OUT" >&2
+[ $fails = 0 ]
