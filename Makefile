@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Build / boot / test rig for the ext2 execute-in-place (XIP) series on
+# Linux 6.12.  Everything it makes goes to build/ (ccache stays in
+# $CCACHE_DIR, default ~/.cache/ccache).  'make help' lists the targets.
+#
+# Variables (all optional):
+#   KSRC=/path/to/linux-6.12   base tree instead of Debian's linux-source-6.12
+#                              tarball (copied, never modified)
+#   KTARBALL=...               the tarball (default /usr/src/linux-source-6.12.tar.xz)
+#   JOBS=N                     make -j (default: nproc)
+#   S390_DCSSBLK=1             also merge configs/s390x-dcssblk.config (DCSS + its KUnit test)
+#   QEMU_TIMEOUT=600           seconds before a guest is killed
+#   XIP_CONFIG=, UM_KUNITCONFIG=  other config fragments (for testing the rig itself)
+
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+export ROOT
+export KSRC KTARBALL JOBS S390_DCSSBLK QEMU_TIMEOUT XIP_CONFIG UM_KUNITCONFIG
+
+S := $(ROOT)/scripts
+RESULTS := $(ROOT)/build/test-results
+SELFTESTS := $(ROOT)/tools/testing/selftests/filesystems/xip
+
+.DEFAULT_GOAL := demo
+.PHONY: demo all help deps tree kernel-x86_64 kernel-s390x kernels \
+	kunit-um kunit-x86_64 kunit-s390 guest-x86_64 guest-s390x checks \
+	test summary bench clean distclean
+
+demo: ## (default) build the x86_64 guest, boot it, run an ELF from ext2 -o xip and show where it is mapped from
+	@$(S)/demo.sh
+
+all: demo
+
+help: ## list the targets
+	@echo "targets:"
+	@grep -E '^[a-z0-9_-]+:.*## ' $(lastword $(MAKEFILE_LIST)) | \
+		awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@echo "variables: KSRC=<6.12 tree> JOBS=N S390_DCSSBLK=1 QEMU_TIMEOUT=secs (see the top of the Makefile)"
+
+deps: ## install missing packages with apt-get (and the s390x guest busybox/e2fsck into build/)
+	@$(S)/deps.sh
+
+tree: ## prepare build/src: base tree + patches/series + overlay files
+	@$(S)/prepare-tree.sh
+
+kernel-x86_64: ## configure (tinyconfig + configs/) and build the x86_64 guest kernel in build/x86_64
+	@$(S)/build-kernel.sh x86_64
+
+kernel-s390x: ## configure and cross-build the s390x guest kernel in build/s390x
+	@$(S)/build-kernel.sh s390x
+
+kernels: kernel-x86_64 kernel-s390x ## both guest kernels
+
+kunit-um: ## KUnit on UML (kunit.py run, configs/kunit-um.kunitconfig) -> build/test-results/kunit-um.ktap
+	@$(S)/kunit.sh um
+
+kunit-x86_64: ## KUnit in the x86_64 guest kernel under QEMU (kunit.py exec) -> kunit-x86_64.ktap
+	@$(S)/kunit.sh x86_64
+
+kunit-s390: ## KUnit in the s390x guest kernel under QEMU, -cpu qemu,vx=off -> kunit-s390.ktap
+	@$(S)/kunit.sh s390x
+
+guest-x86_64: kernel-x86_64 ## run the XIP selftests (run_guest.sh) in an x86_64 guest -> guest-x86_64.tap
+	@$(S)/guest-run.sh x86_64 $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-x86_64.tap
+
+guest-s390x: kernel-s390x ## run the XIP selftests in an s390x guest -> guest-s390x.tap
+	@$(S)/guest-run.sh s390x $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-s390x.tap
+
+checks: ## checkpatch --strict, sparse, config and overlay checks -> checks.log (TAP)
+	@$(S)/checks.sh
+
+test: ## all of the above; prints per-suite counts and 'N passed, N failed'
+	@$(S)/run-tests.sh
+
+summary: ## re-print the summary of the last 'make test'
+	@python3 $(S)/summary.py $(RESULTS)/kunit-um.ktap $(RESULTS)/kunit-x86_64.ktap \
+		$(RESULTS)/kunit-s390.ktap $(RESULTS)/guest-x86_64.tap $(RESULTS)/guest-s390x.tap \
+		$(RESULTS)/demo-x86_64.tap $(RESULTS)/checks.log
+
+bench: ## (placeholder) benchmarks: not yet implemented
+	@echo "make bench: not yet implemented"; exit 1
+
+clean: ## remove build outputs (trees, kernels, results); keeps ccache, the pristine tree and the s390x debs
+	@mkdir -p $(ROOT)/build
+	@flock $(ROOT)/build/.kbuild.lock rm -rf $(ROOT)/build/src $(ROOT)/build/src.new \
+		$(ROOT)/build/x86_64 $(ROOT)/build/s390x $(ROOT)/build/kunit-um \
+		$(ROOT)/build/test-results $(ROOT)/build/guest $(ROOT)/build/logs $(ROOT)/build/bin
+
+distclean: clean ## also remove the unpacked pristine tree and the s390x userspace
+	@flock $(ROOT)/build/.kbuild.lock rm -rf $(ROOT)/build/pristine $(ROOT)/build/debs \
+		$(ROOT)/build/s390x-userspace
