@@ -6,8 +6,8 @@
 # Needs two brd RAM disks with direct_access (brd.rd_nr=2, /dev/ram0 holds
 # the XIP filesystem under test, /dev/ram1 is scratch for the mount tests),
 # mke2fs (busybox's is fine), e2fsck (e2fsck.static preferred) and the test
-# programs xip_test, xip_stress_test and xip_mount_test, next to this script
-# or in PATH.
+# programs xip_test, xip_stress_test and xip_mount_test: in $XIP_BIN_DIR, next
+# to this script, in the current directory or in PATH.
 #
 # Prints one TAP version 13 stream: the script's own checks and every result
 # of the programs, renumbered, with the plan at the end.  Program output
@@ -83,7 +83,8 @@ if [ -z "$LOG" ]; then
 fi
 
 find_prog() {
-	for d in "$SCRIPT_DIR" /bin /usr/bin /sbin /usr/sbin; do
+	for d in ${XIP_BIN_DIR:+"$XIP_BIN_DIR"} "$SCRIPT_DIR" "$PWD" \
+		 /bin /usr/bin /sbin /usr/sbin; do
 		if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then
 			echo "$d/$1"
 			return 0
@@ -319,7 +320,7 @@ run_prog() {
 	name=$1
 	path=$(find_prog "$name")
 	if [ -z "$path" ]; then
-		not_ok "$name: program not found next to $0 or in PATH"
+		not_ok "$name: program not found (XIP_BIN_DIR, next to $0, cwd, PATH)"
 		return
 	fi
 	echo "# running $path"

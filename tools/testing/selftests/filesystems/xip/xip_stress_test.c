@@ -107,13 +107,14 @@ static unsigned int lcg(unsigned int *s)
 #define NPAGES		256
 #define SLOT		(XIP_PAGE / NFILL)
 #define FILL_ROUNDS	6
-#define CHECK_PASSES	400
+#define CHECK_PASSES	64
 
 struct fill_shared {
 	int fd;
 	unsigned int round;
 	pthread_barrier_t barrier;
 	unsigned char done[NFILL][NPAGES];
+	unsigned char expect[NPAGES * XIP_PAGE];	/* what each slot gets */
 	int errors;		/* failed syscalls */
 	int violations;		/* completed slot read back wrong */
 	long first_bad;		/* file offset of the first violation */
@@ -129,12 +130,24 @@ static unsigned int fill_seed(unsigned int round, int t)
 	return 1000 + round * NFILL + t;
 }
 
+/* Slot t of every page gets pattern fill_seed(round, t). */
+static void fill_expect(struct fill_shared *sh)
+{
+	int pg, t;
+
+	for (pg = 0; pg < NPAGES; pg++)
+		for (t = 0; t < NFILL; t++) {
+			off_t off = (off_t)pg * PS + t * SLOT;
+
+			xip_fill(sh->expect + off, SLOT,
+				 fill_seed(sh->round, t), off);
+		}
+}
+
 static void *fill_thread(void *p)
 {
 	struct fill_arg *a = p;
 	struct fill_shared *sh = a->sh;
-	unsigned int seed = fill_seed(sh->round, a->id);
-	unsigned char data[SLOT];
 	char *m = NULL;
 	int i;
 
@@ -151,10 +164,9 @@ static void *fill_thread(void *p)
 		int pg = (i * (2 * a->id + 1) + a->id * 37) % NPAGES;
 		off_t off = (off_t)pg * PS + a->id * SLOT;
 
-		xip_fill(data, SLOT, seed, off);
 		if (m) {
-			memcpy(m + off, data, SLOT);
-		} else if (pwrite(sh->fd, data, SLOT, off) != SLOT) {
+			memcpy(m + off, sh->expect + off, SLOT);
+		} else if (pwrite(sh->fd, sh->expect + off, SLOT, off) != SLOT) {
 			__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
 			continue;
 		}
@@ -189,7 +201,6 @@ static void *check_thread(void *p)
 		for (pg = 0; pg < NPAGES; pg++) {
 			for (t = 0; t < NFILL; t++) {
 				off_t off = (off_t)pg * PS + t * SLOT;
-				unsigned int seed = fill_seed(sh->round, t);
 
 				if (!__atomic_load_n(&sh->done[t][pg],
 						     __ATOMIC_ACQUIRE)) {
@@ -197,8 +208,8 @@ static void *check_thread(void *p)
 					continue;
 				}
 				if (m && (pass + pg) % 2) {
-					if (xip_check(m + off, SLOT, seed,
-						      off) != -1)
+					if (memcmp(m + off, sh->expect + off,
+						   SLOT))
 						fill_violation(sh, off);
 					continue;
 				}
@@ -207,7 +218,7 @@ static void *check_thread(void *p)
 							   __ATOMIC_RELAXED);
 					continue;
 				}
-				if (xip_check(data, SLOT, seed, off) != -1)
+				if (memcmp(data, sh->expect + off, SLOT))
 					fill_violation(sh, off);
 			}
 		}
@@ -234,6 +245,7 @@ TEST_F_TIMEOUT(xip_stress, concurrent_hole_fill, 300)
 
 		memset(sh, 0, sizeof(*sh));
 		sh->round = round;
+		fill_expect(sh);
 		snprintf(name, sizeof(name), "fill%u", round);
 		sh->fd = screate(self, name, O_EXCL);
 		ASSERT_LE(0, sh->fd);
@@ -295,11 +307,12 @@ TEST_F_TIMEOUT(xip_stress, concurrent_hole_fill, 300)
 #define CANARY_SEED	51
 #define CHURN_SEED	52
 #define CHURN_LEN	(64L << 10)
-#define RACE_ITERS	300
+#define RACE_ITERS	600
 #define RACE_MAX_LOOPS	2000000
 #define RACE_THREADS	6	/* truncater, 2 mmap readers, pread, storer, churn */
 
 struct race_shared {
+	unsigned char pat[RACE_LEN];	/* pattern RACE_SEED */
 	int fd;
 	int churn_dir_fd;
 	pthread_barrier_t barrier;
@@ -318,9 +331,9 @@ static void race_violation(struct race_shared *sh, long off)
 		sh->first_bad = off;
 }
 
-static bool race_byte_ok(unsigned char c, long off)
+static bool race_byte_ok(struct race_shared *sh, unsigned char c, long off)
 {
-	return c == 0 || c == xip_pat(RACE_SEED, off);
+	return c == 0 || c == sh->pat[off];
 }
 
 static void *truncate_thread(void *p)
@@ -340,7 +353,7 @@ static void *truncate_thread(void *p)
 			__atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
 		/* rewrite all on odd rounds, grow by truncate on even ones */
 		if (i % 2) {
-			if (xip_write_pattern(sh->fd, RACE_LEN, RACE_SEED, 0))
+			if (xip_pwrite_all(sh->fd, sh->pat, RACE_LEN, 0))
 				__atomic_add_fetch(&sh->errors, 1,
 						   __ATOMIC_RELAXED);
 		} else if (ftruncate(sh->fd, RACE_LEN)) {
@@ -376,7 +389,7 @@ static void *map_reader_thread(void *p)
 		}
 		reads++;
 		for (i = 0; i < (int)sizeof(buf); i++)
-			if (!race_byte_ok(buf[i], off + i)) {
+			if (!race_byte_ok(sh, buf[i], off + i)) {
 				race_violation(sh, off + i);
 				break;
 			}
@@ -407,7 +420,7 @@ static void *pread_thread(void *p)
 		}
 		reads++;
 		for (i = 0; i < n; i++)
-			if (!race_byte_ok(buf[i], off + i)) {
+			if (!race_byte_ok(sh, buf[i], off + i)) {
 				race_violation(sh, off + i);
 				break;
 			}
@@ -435,7 +448,7 @@ static void *map_store_thread(void *p)
 	     !__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE); loops++) {
 		long off = lcg(&seed) % RACE_LEN;
 
-		bus += xip_probe_write(m + off, xip_pat(RACE_SEED, off));
+		bus += xip_probe_write(m + off, sh->pat[off]);
 	}
 	munmap(m, RACE_LEN);
 	__atomic_add_fetch(&sh->sigbus, bus, __ATOMIC_RELAXED);
@@ -484,6 +497,7 @@ TEST_F_TIMEOUT(xip_stress, truncate_vs_fault_and_read, 600)
 
 	sh = calloc(1, sizeof(*sh));
 	ASSERT_NE(NULL, sh);
+	xip_fill(sh->pat, RACE_LEN, RACE_SEED, 0);
 	canary = screate(self, "canary", O_EXCL);
 	ASSERT_LE(0, canary);
 	ASSERT_EQ(0, xip_write_pattern(canary, RACE_LEN, CANARY_SEED, 0));
