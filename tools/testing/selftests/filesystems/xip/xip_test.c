@@ -799,7 +799,27 @@ TEST_F(xip, sendfile_splice)
 	free(rbuf);
 }
 
-TEST_F(xip, willneed_and_populate)
+TEST_F(xip, fadvise_willneed)
+{
+	ssize_t len = 8 * PS;
+	int fd, ret;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 18, 0));
+	ret = posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+	if (ret == ENOSYS)
+		SKIP(return, "no fadvise64 (CONFIG_ADVISE_SYSCALLS=n)");
+	ASSERT_EQ(0, ret) TH_LOG("fadvise: %s", strerror(ret));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, len, POSIX_FADV_SEQUENTIAL));
+	ASSERT_EQ(0, posix_fadvise(fd, PS, 2 * PS, POSIX_FADV_WILLNEED));
+	ASSERT_NO_CACHE(fd);
+	ASSERT_FILE_PATTERN(fd, len, 18, 0);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+TEST_F(xip, madvise_willneed_populate)
 {
 	ssize_t len = 8 * PS;
 	char *m;
@@ -808,13 +828,12 @@ TEST_F(xip, willneed_and_populate)
 	fd = tcreate(self, "f", 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, xip_write_pattern(fd, len, 18, 0));
-	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED));
-	ASSERT_EQ(0, posix_fadvise(fd, 0, len, POSIX_FADV_SEQUENTIAL));
-	ASSERT_NO_CACHE(fd);
-
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, madvise(m, len, MADV_WILLNEED));
+	ret = madvise(m, len, MADV_WILLNEED);
+	if (ret && errno == ENOSYS)
+		SKIP(return, "no madvise (CONFIG_ADVISE_SYSCALLS=n)");
+	ASSERT_EQ(0, ret) TH_LOG("MADV_WILLNEED: %s", strerror(errno));
 	ASSERT_NO_CACHE(fd);
 	ret = madvise(m, len / 2, MADV_POPULATE_READ);
 	if (ret && errno == EINVAL) {
