@@ -137,8 +137,11 @@ static ssize_t ext2_xip_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 static int ext2_xip_file_open(struct inode *inode, struct file *filp)
 {
-	/* Every XIP access is direct: O_DIRECT is accepted and ignored. */
-	filp->f_mode |= FMODE_CAN_ODIRECT;
+	/*
+	 * Every XIP access is direct: O_DIRECT is accepted and ignored.  Reads
+	 * and writes honour IOCB_NOWAIT (RWF_NOWAIT, io_uring, aio).
+	 */
+	filp->f_mode |= FMODE_CAN_ODIRECT | FMODE_NOWAIT;
 	return dquot_file_open(inode, filp);
 }
 
@@ -166,6 +169,7 @@ const struct file_operations ext2_xip_file_operations = {
 	.fsync		= ext2_fsync,
 	.splice_read	= copy_splice_read,
 	.splice_write	= iter_file_splice_write,
+	.fop_flags	= FOP_BUFFER_WASYNC,
 };
 
 static sector_t ext2_xip_bmap(struct address_space *mapping, sector_t block)
