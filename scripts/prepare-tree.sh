@@ -30,7 +30,15 @@ base_dir() {
 	[ -f "$KTARBALL" ] || die "$KTARBALL missing: run 'make deps' (package linux-source-6.12)"
 	local id
 	id="$KTARBALL $(stat -c '%s %Y' "$KTARBALL")"
-	if [ ! -f "$PRISTINE/.xip-rig-tarball" ] || [ "$(cat "$PRISTINE/.xip-rig-tarball")" != "$id" ]; then
+	local touched=
+	if [ -f "$PRISTINE/.xip-rig-tarball" ]; then
+		# files keep the tarball's mtimes: a newer file means someone
+		# edited or patched the pristine copy
+		touched=$(find "$PRISTINE" -type f -newer "$PRISTINE/.xip-rig-tarball" -print -quit)
+		[ -n "$touched" ] && echo "WARNING: $PRISTINE was modified ($touched); unpacking it again" >&2
+	fi
+	if [ -n "$touched" ] || [ ! -f "$PRISTINE/.xip-rig-tarball" ] ||
+	   [ "$(cat "$PRISTINE/.xip-rig-tarball")" != "$id" ]; then
 		note "unpacking $KTARBALL into $PRISTINE"
 		rm -rf "$PRISTINE.tmp" "$PRISTINE"
 		mkdir -p "$PRISTINE.tmp"
