@@ -107,7 +107,8 @@ echo "@@@XIPRIG-DMESG-$NONCE@@@"
 dmesg
 echo "@@@XIPRIG-DONE-$NONCE@@@"
 sync
-poweroff -f
+# -no-reboot makes QEMU exit on reboot; poweroff needs working ACPI tables
+reboot -f
 EOF
 
 {
