@@ -6,7 +6,7 @@
 # static busybox, e2fsck.static, the XIP selftests (built static from
 # tools/testing/selftests/filesystems/xip/*.c) and the demo helper; /init
 # runs SCRIPT with busybox sh, prints its stdout (TAP) between unique
-# markers, dumps dmesg and powers off.
+# markers, dumps dmesg and reboots (QEMU -no-reboot then exits).
 #
 # OUT.tap gets the TAP; OUT.console.log the whole console.  The exit status
 # is non-zero, and a synthetic "not ok" line is appended to OUT.tap, when the
@@ -22,11 +22,11 @@ OUT=${3:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
 arch_vars "$ARCH"
 NAME=$(basename "$OUT" .tap)
 CONSOLE=${OUT%.tap}.console.log
-GDIR=$BUILD/guest/$ARCH
+GDIR=$BUILD/guest/$ARCH/$NAME   # per run name: two runs may go on at once
 SELFTESTS=$ROOT/tools/testing/selftests/filesystems/xip
 mkdir -p "$(dirname "$OUT")" "$GDIR"
 rm -f "$OUT" "$CONSOLE"
-PRE=$GDIR/$NAME.pre.tap   # harness results gathered before the boot
+PRE=$GDIR/pre.tap   # harness results gathered before the boot
 : > "$PRE"
 
 fail_early() {
