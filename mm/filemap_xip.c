@@ -249,7 +249,8 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
  * @to: the destination
  *
  * Holes read as zeroes.  i_rwsem is held shared so truncate cannot free a
- * block while it is being copied.  IOCB_NOWAIT is honoured; IOCB_DIRECT is
+ * block while it is being copied.  IOCB_NOWAIT is honoured for i_rwsem (the
+ * filesystem's block lookup may still read metadata); IOCB_DIRECT is
  * ignored, as every XIP access is direct.
  *
  * Return: the number of bytes read, or a negative errno.
@@ -515,6 +516,8 @@ static vm_fault_t xip_file_fault(struct vm_fault *vmf)
 /*
  * ->access: ptrace and /proc/PID/mem cannot use get_user_pages() on the
  * special PTEs of an XIP mapping; read the file's memory directly instead.
+ * __access_remote_vm() calls ->access only with CONFIG_HAVE_IOREMAP_PROT,
+ * which s390 selects only together with PCI.
  */
 static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 			   void *buf, int len, int write)
