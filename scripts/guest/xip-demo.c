@@ -13,7 +13,7 @@
  *	the file and device (from /proc/self/maps), the physical frame
  *	(/proc/self/pagemap, root only), the /proc/iomem region that frame
  *	lies in, the kernel's page flags for it (/proc/kpageflags), and the
- *	block of the device that holds this page of the file (FIBMAP), whose
+ *	block of the device that holds this page of the file (FIEMAP), whose
  *	bytes read from the device with O_DIRECT are compared with the
  *	executing bytes.
  *
@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -105,35 +106,43 @@ static int cmd_cache(const char *path)
 	return 0;
 }
 
-/* /proc/iomem region containing phys; needs root to see real addresses */
+/*
+ * The /proc/iomem regions containing phys, outermost first, joined by '>'
+ * (e.g. "Persistent_Memory_(legacy)>namespace0.0").  Needs root to see
+ * real addresses.
+ */
 static void iomem_region(uint64_t phys, char *out, size_t outlen)
 {
-	char line[256], best[128] = "unknown";
+	char line[256], chain[8][64];
+	int depth = 0, i;
+	size_t used = 0;
 	FILE *f = fopen("/proc/iomem", "r");
 
-	if (!f) {
-		snprintf(out, outlen, "unknown");
+	snprintf(out, outlen, "unknown");
+	if (!f)
 		return;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long a, b;
+		int indent = strspn(line, " ") / 2;
 		char *name;
 
-		if (sscanf(line, " %llx-%llx", &a, &b) != 2 || phys < a || phys > b)
+		if (indent >= 8 || indent > depth ||
+		    sscanf(line, " %llx-%llx", &a, &b) != 2 || phys < a || phys > b)
 			continue;
 		name = strstr(line, " : ");
 		if (!name)
 			continue;
 		name += 3;
 		name[strcspn(name, "\n")] = 0;
-		/* the innermost (last matching) region wins */
-		snprintf(best, sizeof(best), "%s", name);
+		for (char *p = name; *p; p++)
+			if (*p == ' ')
+				*p = '_';
+		snprintf(chain[indent], sizeof(chain[indent]), "%s", name);
+		depth = indent + 1;
 	}
 	fclose(f);
-	for (char *p = best; *p; p++)
-		if (*p == ' ')
-			*p = '_';
-	snprintf(out, outlen, "%s", best);
+	for (i = 0; i < depth && used < outlen; i++)
+		used += snprintf(out + used, outlen - used, "%s%s", i ? ">" : "", chain[i]);
 }
 
 static const char *const kpf_names[] = {
@@ -170,6 +179,38 @@ static void kpageflags(uint64_t pfn, char *out, size_t outlen)
 			snprintf(out, outlen, "none");
 	}
 	close(fd);
+}
+
+/*
+ * Device block (of page size) holding byte off of the file: FIEMAP, else
+ * FIBMAP (ext2 -o dax has no bmap).  -1 if unknown.
+ */
+static long file_block(int fd, off_t off)
+{
+	struct fiemap *fm = calloc(1, sizeof(*fm) + sizeof(struct fiemap_extent));
+	long blk = -1;
+	int b;
+
+	if (fm) {
+		fm->fm_start = off;
+		fm->fm_length = page_size;
+		fm->fm_flags = FIEMAP_FLAG_SYNC;
+		fm->fm_extent_count = 1;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm) == 0 && fm->fm_mapped_extents == 1) {
+			struct fiemap_extent *e = &fm->fm_extents[0];
+
+			if (!(e->fe_flags & (FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_ENCODED)) &&
+			    off >= (off_t)e->fe_logical)
+				blk = (e->fe_physical + (off - e->fe_logical)) / page_size;
+		}
+		free(fm);
+	}
+	if (blk > 0)
+		return blk;
+	b = off / page_size;
+	if (ioctl(fd, FIBMAP, &b) == 0 && b > 0)
+		return b;
+	return -1;
 }
 
 /* /dev name of a block device from sysfs (no udev in the guest) */
@@ -244,16 +285,14 @@ static int cmd_self(void)
 	/* which device block holds this page of the file, and does it match? */
 	fd = open(path, O_RDONLY);
 	if (fd >= 0) {
-		int blk = (int)(off / page_size);
-		struct stat st;
+		long blk = file_block(fd, off);
 
-		if (fstat(fd, &st) == 0 && st.st_blksize == page_size &&
-		    ioctl(fd, FIBMAP, &blk) == 0 && blk > 0) {
+		if (blk > 0) {
 			char dev[160];
 			void *buf;
 			int dfd;
 
-			printf(" block=%d", blk);
+			printf(" block=%ld", blk);
 			devname(maj, min, dev, sizeof(dev));
 			dfd = open(dev, O_RDONLY | O_DIRECT);
 			if (dfd >= 0 && posix_memalign(&buf, page_size, page_size) == 0 &&
@@ -271,7 +310,8 @@ static int cmd_self(void)
 
 static int cmd_devwrite(const char *file, const char *device)
 {
-	int fd = open(file, O_RDONLY), dfd, blk = 0;
+	int fd = open(file, O_RDONLY), dfd;
+	long blk;
 	volatile unsigned char *map;
 	unsigned char before, after, *buf;
 	struct stat st;
@@ -280,8 +320,9 @@ static int cmd_devwrite(const char *file, const char *device)
 		fprintf(stderr, "xip-demo: %s: need a file of at least one page\n", file);
 		return 1;
 	}
-	if (ioctl(fd, FIBMAP, &blk) < 0 || blk <= 0) {
-		fprintf(stderr, "xip-demo: FIBMAP %s: %s\n", file, strerror(errno));
+	blk = file_block(fd, 0);
+	if (blk <= 0) {
+		fprintf(stderr, "xip-demo: %s: no device block found (FIEMAP, FIBMAP)\n", file);
 		return 1;
 	}
 	map = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
@@ -300,7 +341,7 @@ static int cmd_devwrite(const char *file, const char *device)
 	buf[0] = before;
 	if (pwrite(dfd, buf, page_size, (off_t)blk * page_size) != page_size)
 		return perror("xip-demo: restore device"), 1;
-	printf("devwrite file=%s device=%s block=%d before=0x%02x written=0x%02x seen=0x%02x mapping=%s\n",
+	printf("devwrite file=%s device=%s block=%ld before=0x%02x written=0x%02x seen=0x%02x mapping=%s\n",
 	       file, device, blk, before, before ^ 0xff, after,
 	       after == (before ^ 0xff) ? "device" : "copy");
 	return 0;
