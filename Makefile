@@ -8,7 +8,7 @@
 #                              tarball (copied, never modified)
 #   KTARBALL=...               the tarball (default /usr/src/linux-source-6.12.tar.xz)
 #   JOBS=N                     make -j (default: nproc)
-#   S390_DCSSBLK=1             also merge configs/s390x-dcssblk.config (DCSS + its KUnit test)
+#   S390_DCSSBLK=0             leave configs/s390x-dcssblk.config (DCSS + its KUnit test) out
 #   QEMU_TIMEOUT=600           seconds before a guest is killed
 #   XIP_CONFIG=, UM_KUNITCONFIG=  other config fragments (for testing the rig itself)
 

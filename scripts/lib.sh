@@ -18,8 +18,8 @@ XIP_CONFIG=${XIP_CONFIG:-$ROOT/configs/xip.config}
 DEBUG_CONFIG=${DEBUG_CONFIG:-$ROOT/configs/debug.config}
 UM_KUNITCONFIG=${UM_KUNITCONFIG:-$ROOT/configs/kunit-um.kunitconfig}
 # s390 DCSS block driver (z/VM only): off until the driver lands.  Set
-# S390_DCSSBLK=1 to merge configs/s390x-dcssblk.config into the s390x kernel.
-S390_DCSSBLK=${S390_DCSSBLK:-0}
+# S390_DCSSBLK=0 to leave out (default 1: merge) configs/s390x-dcssblk.config into the s390x kernel.
+S390_DCSSBLK=${S390_DCSSBLK:-1}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
 
 # Overlay: new files that sit at their in-tree path in the repo root.
