@@ -35,7 +35,7 @@ help: ## list the targets
 	@echo "targets:"
 	@grep -E '^[a-z0-9_-]+:.*## ' $(lastword $(MAKEFILE_LIST)) | \
 		awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
-	@echo "variables: KSRC=<6.12 tree> JOBS=N S390_DCSSBLK=1 QEMU_TIMEOUT=secs (see the top of the Makefile)"
+	@echo "variables: KSRC=<6.12 tree> JOBS=N S390_DCSSBLK=0 QEMU_TIMEOUT=secs (see the top of the Makefile)"
 
 deps: ## install missing packages with apt-get (and the s390x guest busybox/e2fsck into build/)
 	@$(S)/deps.sh

@@ -17,8 +17,8 @@ JOBS=${JOBS:-$(nproc)}
 XIP_CONFIG=${XIP_CONFIG:-$ROOT/configs/xip.config}
 DEBUG_CONFIG=${DEBUG_CONFIG:-$ROOT/configs/debug.config}
 UM_KUNITCONFIG=${UM_KUNITCONFIG:-$ROOT/configs/kunit-um.kunitconfig}
-# s390 DCSS block driver (z/VM only): off until the driver lands.  Set
-# S390_DCSSBLK=0 to leave out (default 1: merge) configs/s390x-dcssblk.config into the s390x kernel.
+# s390 DCSS block driver and its KUnit test: configs/s390x-dcssblk.config is
+# merged into the s390x kernel unless S390_DCSSBLK=0.
 S390_DCSSBLK=${S390_DCSSBLK:-1}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
 
