@@ -41,11 +41,17 @@ XIP_RIG_LOCKED=1 with_lock "$ROOT/scripts/prepare-tree.sh" || {
 MANIFEST=$SRC/.xip-rig-overlay
 
 # --- checkpatch on the patches ------------------------------------------------------
+# the patches: those listed in patches/series, plus any other *.patch/*.diff
+# (a cover letter or notes in patches/ are not patches)
+patch_files() {
+	[ -f "$ROOT/patches/series" ] &&
+		sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$ROOT/patches/series" | grep -v '^$'
+	(cd "$ROOT/patches" && ls -1 -- *.patch *.diff 2>/dev/null)
+}
 if [ -d "$ROOT/patches" ]; then
-	for p in "$ROOT"/patches/*; do
-		b=$(basename "$p")
+	for b in $(patch_files | awk '!seen[$0]++'); do
+		p=$ROOT/patches/$b
 		[ -f "$p" ] || continue
-		case $b in series | README* | .*) continue ;; esac
 		if (cd "$SRC" && perl scripts/checkpatch.pl --strict --no-color --show-types -q "$p") > "$TMP/cp" 2>&1; then
 			emit ok "checkpatch --strict patches/$b"
 		else
