@@ -21,6 +21,9 @@ SCRIPT=${2:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
 OUT=${3:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
 arch_vars "$ARCH"
 NAME=$(basename "$OUT" .tap)
+if [ -z "$QEMU_TIMEOUT" ]; then
+	case $ARCH in x86_64) QEMU_TIMEOUT=600 ;; *) QEMU_TIMEOUT=1200 ;; esac
+fi
 CONSOLE=${OUT%.tap}.console.log
 GDIR=$BUILD/guest/$ARCH/$NAME   # per run name: two runs may go on at once
 SELFTESTS=$ROOT/tools/testing/selftests/filesystems/xip
