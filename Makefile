@@ -9,7 +9,7 @@
 #   KTARBALL=...               the tarball (default /usr/src/linux-source-6.12.tar.xz)
 #   JOBS=N                     make -j (default: nproc)
 #   S390_DCSSBLK=0             leave configs/s390x-dcssblk.config (DCSS + its KUnit test) out
-#   QEMU_TIMEOUT=600           seconds before a guest is killed
+#   QEMU_TIMEOUT=secs          before a guest is killed (default 600 x86_64, 1200 s390x)
 #   XIP_CONFIG=, UM_KUNITCONFIG=  other config fragments (for testing the rig itself)
 
 SHELL := /bin/bash
