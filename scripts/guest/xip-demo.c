@@ -145,6 +145,10 @@ static void iomem_region(uint64_t phys, char *out, size_t outlen)
 		used += snprintf(out + used, outlen - used, "%s%s", i ? ">" : "", chain[i]);
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 static const char *const kpf_names[] = {
 	[0] = "LOCKED", [1] = "ERROR", [2] = "REFERENCED", [3] = "UPTODATE",
 	[4] = "DIRTY", [5] = "LRU", [6] = "ACTIVE", [7] = "SLAB",
@@ -156,7 +160,7 @@ static const char *const kpf_names[] = {
 	[26] = "PGTABLE",
 };
 
-static void kpageflags(uint64_t pfn, char *out, size_t outlen)
+static void kpage_flags(uint64_t pfn, char *out, size_t outlen)
 {
 	uint64_t flags;
 	size_t used = 0;
@@ -167,7 +171,7 @@ static void kpageflags(uint64_t pfn, char *out, size_t outlen)
 		return;
 	if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) == sizeof(flags)) {
 		out[0] = 0;
-		for (unsigned int i = 0; i < sizeof(kpf_names) / sizeof(kpf_names[0]); i++) {
+		for (unsigned int i = 0; i < ARRAY_SIZE(kpf_names); i++) {
 			if (!(flags & (1ULL << i)) || !kpf_names[i])
 				continue;
 			used += snprintf(out + used, outlen - used, "%s%s",
@@ -275,7 +279,7 @@ static int cmd_self(void)
 	close(fd);
 	pfn = ent & ((1ULL << 55) - 1);
 	iomem_region(pfn * page_size, iomem, sizeof(iomem));
-	kpageflags(pfn, flags, sizeof(flags));
+	kpage_flags(pfn, flags, sizeof(flags));
 
 	printf("self exe=%s dev=%u:%u offset=%llu vaddr=0x%lx present=%d file=%d pfn=0x%" PRIx64
 	       " phys=0x%" PRIx64 " iomem=%s kpageflags=%s",
@@ -341,8 +345,9 @@ static int cmd_devwrite(const char *file, const char *device)
 	buf[0] = before;
 	if (pwrite(dfd, buf, page_size, (off_t)blk * page_size) != page_size)
 		return perror("xip-demo: restore device"), 1;
-	printf("devwrite file=%s device=%s block=%ld before=0x%02x written=0x%02x seen=0x%02x mapping=%s\n",
-	       file, device, blk, before, before ^ 0xff, after,
+	printf("devwrite file=%s device=%s block=%ld ", file, device, blk);
+	printf("before=0x%02x written=0x%02x seen=0x%02x mapping=%s\n",
+	       before, before ^ 0xff, after,
 	       after == (before ^ 0xff) ? "device" : "copy");
 	return 0;
 }

@@ -322,10 +322,11 @@ static inline int xip_file_hash(int fd, uint64_t *hash, size_t len)
 	return 0;
 }
 
-static inline int __xip_rm_one(const char *path,
-			       const struct stat *st __attribute__((unused)),
-			       int type, struct FTW *ftw __attribute__((unused)))
+static inline int __xip_rm_one(const char *path, const struct stat *st,
+			       int type, struct FTW *ftw)
 {
+	(void)st;
+	(void)ftw;
 	if (type == FTW_DP)
 		return rmdir(path);
 	return unlink(path);
@@ -343,7 +344,7 @@ static inline int xip_rmtree(const char *path)
  * SIGBUS catching that works per thread: xip_probe_read()/xip_probe_write()
  * return 1 if the access raised SIGBUS, 0 if it completed.
  */
-static __thread sigjmp_buf *volatile xip_bus_env;
+static __thread sigjmp_buf * volatile xip_bus_env;
 static __thread volatile int xip_bus_count;
 
 static inline void xip_bus_handler(int sig)

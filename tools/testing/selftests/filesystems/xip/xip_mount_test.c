@@ -82,7 +82,7 @@ static int run_cmd(const char *var, const char *dflt, const char *const *args)
 
 static int mkfs(const char *dev, const char *bs)
 {
-	const char *args[] = { "-b", bs, dev, NULL };
+	const char * const args[] = { "-b", bs, dev, NULL };
 
 	return run_cmd("XIP_MKE2FS", "mke2fs", args);
 }
@@ -112,7 +112,7 @@ static const char *default_e2fsck(void)
 
 static int fsck(const char *dev)
 {
-	const char *args[] = { "-fn", dev, NULL };
+	const char * const args[] = { "-fn", dev, NULL };
 
 	return run_cmd("XIP_E2FSCK", default_e2fsck(), args);
 }
@@ -199,9 +199,11 @@ FIXTURE_TEARDOWN_PARENT(xip_mount)
 }
 
 #define ASSERT_MKFS(dev, bs) do {					\
-	ASSERT_EQ(0, mkfs(dev, bs))					\
+	const char *__dev = (dev), *__bs = (bs);			\
+									\
+	ASSERT_EQ(0, mkfs(__dev, __bs))					\
 		TH_LOG("mke2fs -b %s %s failed (set XIP_MKE2FS?)",	\
-		       bs, dev);					\
+		       __bs, __dev);					\
 } while (0)
 
 #define ASSERT_XIP_MOUNTED(mnt) do {					\
@@ -425,70 +427,88 @@ static int pwrite_set(const char *mnt)
 	char *m;
 	int fd;
 
-#define PCHECK(x) do { if (!(x)) return __LINE__; } while (0)
 	fd = pcreate(mnt, "small");
-	PCHECK(fd >= 0 && write(fd, "hello, xip\n", 11) == 11);
+	if (!(fd >= 0 && write(fd, "hello, xip\n", 11) == 11))
+		return __LINE__;
 	close(fd);
 
 	fd = pcreate(mnt, "multi");
-	PCHECK(fd >= 0 && !xip_write_pattern(fd, 3 * PS + 123, 3, 0));
+	if (!(fd >= 0 && !xip_write_pattern(fd, 3 * PS + 123, 3, 0)))
+		return __LINE__;
 	close(fd);
 
 	fd = pcreate(mnt, "sparse");
-	PCHECK(fd >= 0 && !ftruncate(fd, 1 << 20));
-	PCHECK(!xip_write_pattern(fd, 5000, 4, 300 << 10));
+	if (!(fd >= 0 && !ftruncate(fd, 1 << 20)))
+		return __LINE__;
+	if (xip_write_pattern(fd, 5000, 4, 300 << 10))
+		return __LINE__;
 	m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	PCHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return __LINE__;
 	xip_fill(m + (700 << 10), PS, 5, 700 << 10);
-	PCHECK(!msync(m, 1 << 20, MS_SYNC) && !munmap(m, 1 << 20));
+	if (!(!msync(m, 1 << 20, MS_SYNC) && !munmap(m, 1 << 20)))
+		return __LINE__;
 	close(fd);
 
 	fd = pcreate(mnt, "mapped");
-	PCHECK(fd >= 0 && !ftruncate(fd, 5 * PS));
+	if (!(fd >= 0 && !ftruncate(fd, 5 * PS)))
+		return __LINE__;
 	m = mmap(NULL, 5 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	PCHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return __LINE__;
 	xip_fill(m, 5 * PS, 6, 0);
-	PCHECK(!munmap(m, 5 * PS));
+	if (munmap(m, 5 * PS))
+		return __LINE__;
 	close(fd);
 
 	fd = pcreate(mnt, "truncated");
-	PCHECK(fd >= 0 && !xip_write_pattern(fd, 4 * PS, 7, 0));
-	PCHECK(!ftruncate(fd, 5000));
+	if (!(fd >= 0 && !xip_write_pattern(fd, 4 * PS, 7, 0)))
+		return __LINE__;
+	if (ftruncate(fd, 5000))
+		return __LINE__;
 	close(fd);
 
 	/* free some blocks so that the big file reuses them */
 	fd = pcreate(mnt, "junk");
-	PCHECK(fd >= 0 && !xip_write_pattern(fd, 2 << 20, 8, 0));
+	if (!(fd >= 0 && !xip_write_pattern(fd, 2 << 20, 8, 0)))
+		return __LINE__;
 	close(fd);
 	snprintf(path, sizeof(path), "%s/junk", mnt);
-	PCHECK(!unlink(path));
+	if (unlink(path))
+		return __LINE__;
 
 	fd = pcreate(mnt, "big");
-	PCHECK(fd >= 0 && !xip_write_pattern(fd, 8 << 20, 9, 0));
+	if (!(fd >= 0 && !xip_write_pattern(fd, 8 << 20, 9, 0)))
+		return __LINE__;
 	close(fd);
 
 	snprintf(path, sizeof(path), "%s/d1", mnt);
-	PCHECK(!mkdir(path, 0755));
+	if (mkdir(path, 0755))
+		return __LINE__;
 	snprintf(path, sizeof(path), "%s/d1/d2", mnt);
-	PCHECK(!mkdir(path, 0755));
+	if (mkdir(path, 0755))
+		return __LINE__;
 	fd = pcreate(mnt, "d1/d2/nested");
 	xip_fill(buf, PS, 10, 0);
-	PCHECK(fd >= 0 && write(fd, buf, 1000) == 1000);
+	if (!(fd >= 0 && write(fd, buf, 1000) == 1000))
+		return __LINE__;
 	close(fd);
 
 	fd = pcreate(mnt, "exe");
-	PCHECK(fd >= 0);
+	if (fd < 0)
+		return __LINE__;
 	{
 		int in = open("/proc/self/exe", O_RDONLY);
 		ssize_t n;
 
-		PCHECK(in >= 0);
+		if (in < 0)
+			return __LINE__;
 		while ((n = read(in, buf, sizeof(buf))) > 0)
-			PCHECK(write(fd, buf, n) == n);
+			if (write(fd, buf, n) != n)
+				return __LINE__;
 		close(in);
 	}
 	close(fd);
-#undef PCHECK
 	return 0;
 }
 

@@ -78,7 +78,7 @@ FIXTURE_TEARDOWN_PARENT(xip_stress)
 	}								\
 } while (0)
 
-static int screate(FIXTURE_DATA(xip_stress) *self, const char *name,
+static int screate(FIXTURE_DATA(xip_stress) * self, const char *name,
 		   int flags)
 {
 	char path[PATH_MAX];
@@ -302,7 +302,7 @@ TEST_F_TIMEOUT(xip_stress, concurrent_hole_fill, 300)
  * allocating, checking and freeing blocks of another file: a store through
  * a stale mapping into a freed block would show up there.
  */
-#define RACE_LEN	(1L << 20)
+#define RACE_LEN	(1024L * 1024)	/* 1 MiB */
 #define RACE_SEED	50
 #define CANARY_SEED	51
 #define CHURN_SEED	52

@@ -112,36 +112,38 @@ FIXTURE_TEARDOWN_PARENT(xip)
 
 /* Assert that [off, off + len) of the file is pattern @seed. */
 #define ASSERT_FILE_PATTERN(fd, len, seed, off) do {			\
-	off_t __bad = xip_verify_pattern(fd, len, seed, off);		\
+	unsigned int __seed = (seed);					\
+	off_t __bad = xip_verify_pattern(fd, len, __seed, off);		\
 									\
 	ASSERT_EQ(-1, __bad)						\
 		TH_LOG("file differs from pattern %u at %lld",		\
-		       (unsigned int)(seed), (long long)__bad);		\
+		       __seed, (long long)__bad);			\
 } while (0)
 
 /* Assert that [off, off + len) of the file reads as zeroes. */
 #define ASSERT_FILE_ZERO(fd, len, off) do {				\
 	size_t __len = (len);						\
+	off_t __off = (off);						\
 	char *__b = malloc(__len);					\
 	ssize_t __bad;							\
 									\
 	ASSERT_NE(NULL, __b);						\
-	ASSERT_EQ(0, xip_pread_all(fd, __b, __len, off));		\
+	ASSERT_EQ(0, xip_pread_all(fd, __b, __len, __off));		\
 	__bad = xip_check_byte(__b, __len, 0);				\
 	free(__b);							\
 	ASSERT_EQ(-1, __bad)						\
 		TH_LOG("expected zeroes at %lld",			\
-		       (long long)(off) + (long long)__bad);		\
+		       (long long)__off + (long long)__bad);		\
 } while (0)
 
-static void tpath(char *buf, size_t len, FIXTURE_DATA(xip) *self,
+static void tpath(char *buf, size_t len, FIXTURE_DATA(xip) * self,
 		  const char *name)
 {
 	if (snprintf(buf, len, "%s/%s", self->dir, name) >= (int)len)
 		abort();
 }
 
-static int tcreate(FIXTURE_DATA(xip) *self, const char *name, int flags)
+static int tcreate(FIXTURE_DATA(xip) * self, const char *name, int flags)
 {
 	char path[PATH_MAX];
 
@@ -435,8 +437,9 @@ TEST_F(xip, sync_writes)
 
 static volatile sig_atomic_t xfsz_count;
 
-static void xfsz_handler(int sig __attribute__((unused)))
+static void xfsz_handler(int sig)
 {
+	(void)sig;
 	xfsz_count++;
 }
 
@@ -1395,7 +1398,7 @@ TEST_F(xip, truncate_mapped_sigbus)
  * 100 byte file, unmap, and return the open file.  Whatever then extends the
  * file must expose zeroes there.
  */
-static int dirty_tail(FIXTURE_DATA(xip) *self, const char *name)
+static int dirty_tail(FIXTURE_DATA(xip) * self, const char *name)
 {
 	char buf[100];
 	char *m;
@@ -1532,7 +1535,7 @@ static bool addr_mapped_from(pid_t pid, uintptr_t addr, const char *path,
 TEST_F_TIMEOUT(xip, exec_from_xip, 120)
 {
 	char path[PATH_MAX], line[128], perms[8] = "";
-	int out[2], in[2], status, fd, pm;
+	int out[2], in[2], status, fd, pm, matched;
 	unsigned long addr = 0;
 	uint64_t entry = 0;
 	ssize_t n, got = 0;
@@ -1566,7 +1569,8 @@ TEST_F_TIMEOUT(xip, exec_from_xip, 120)
 			break;
 	}
 	line[got] = '\0';
-	ASSERT_EQ(1, sscanf(line, "xip-exec-child ok %lx", &addr))
+	matched = sscanf(line, "xip-exec-child ok %lx", &addr);
+	ASSERT_EQ(1, matched)
 		TH_LOG("child said: '%s'", line);
 
 	/* the running text comes from the XIP file */
@@ -1579,8 +1583,9 @@ TEST_F_TIMEOUT(xip, exec_from_xip, 120)
 	ASSERT_EQ(SZ(entry),
 		  pread(pm, &entry, sizeof(entry), (addr / PS) * 8));
 	close(pm);
-	ASSERT_TRUE((entry >> 63) != 0) TH_LOG("text page not present: %llx",
-					(unsigned long long)entry);
+	ASSERT_TRUE((entry >> 63) != 0)
+		TH_LOG("text page not present: %llx",
+		       (unsigned long long)entry);
 	ASSERT_TRUE((entry & ((1ULL << 55) - 1)) != 0)
 		TH_LOG("no PFN (need root): %llx", (unsigned long long)entry);
 	ASSERT_NO_CACHE(fd);
