@@ -249,6 +249,7 @@ fold_tap() {
 	plan=
 	rc=
 	bad=0
+	t_prev=$(date +%s)
 	while IFS= read -r line; do
 		case "$line" in
 		"__XIP_EXIT__ "*)
@@ -282,6 +283,9 @@ fold_tap() {
 		esac
 		n=$((n + 1))
 		seen=$((seen + 1))
+		t_now=$(date +%s)
+		echo "# $name: result $seen after $((t_now - t_prev)) s" >&3
+		t_prev=$t_now
 		if [ "$st" = "not ok" ]; then
 			fails=$((fails + 1))
 			bad=1
