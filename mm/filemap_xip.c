@@ -40,6 +40,9 @@
  * and faulting it in takes mmap_lock and then invalidate_lock, the reverse
  * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
  * hole allocation away while they look up a block and install its PTE.
+ * Pages wholly beyond EOF cannot be mapped, so write(2) fills them without
+ * invalidate_lock and raises i_size once, after the copy; only holes inside
+ * the file and the partial EOF page need the lock.
  */
 
 #include <linux/blkdev.h>
@@ -49,6 +52,7 @@
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/xip.h>
 
@@ -118,20 +122,40 @@ static int xip_get_page(struct address_space *mapping, pgoff_t index,
 	return mapping->a_ops->get_xip_page(mapping, index, create, kaddr, pfn);
 }
 
+/* Most pages a write fills in one hold of invalidate_lock. */
+#define XIP_FILL_BATCH	32
+
 /*
- * Give a hole a block.  Every mapping of the zero page at @index is shot
- * down while invalidate_lock is held exclusively, so no fault can map the
- * zero page again once the block exists.
+ * write(2) into a hole inside the file: give the hole at @index, and the
+ * holes among the next @nr - 1 pages, their blocks.  Every mapping of the
+ * zero page there is shot down while invalidate_lock is held exclusively, so
+ * no fault can map the zero page again once a block exists.  One hold of the
+ * lock serves a batch of pages, so that a long write into a sparse file does
+ * not take it for every page.  The blocks are zeroed, so a later short copy
+ * exposes nothing; a failure beyond the first page is left for the write to
+ * meet when it gets there.
  */
-static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
-			 void **kaddr, unsigned long *pfn)
+static int xip_fill_holes(struct address_space *mapping, pgoff_t index,
+			  unsigned long nr, void **kaddr, unsigned long *pfn)
 {
+	unsigned long i, pfn2;
+	void *kaddr2;
 	int error;
 
 	filemap_invalidate_lock(mapping);
 	error = xip_get_page(mapping, index, true, kaddr, pfn);
+	for (i = 1; !error && i < nr; i++) {
+		int err = xip_get_page(mapping, index + i, false, &kaddr2,
+				       &pfn2);
+
+		if (err == -ENODATA)
+			err = xip_get_page(mapping, index + i, true, &kaddr2,
+					   &pfn2);
+		if (err)
+			break;
+	}
 	if (!error)
-		unmap_mapping_pages(mapping, index, 1, false);
+		unmap_mapping_pages(mapping, index, i, false);
 	filemap_invalidate_unlock(mapping);
 	return error;
 }
@@ -276,8 +300,9 @@ ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 EXPORT_SYMBOL_GPL(xip_file_read_iter);
 
 /*
- * Grow i_size to @end after bytes were written at [@start, @end).  The part
- * of the old EOF page below @start is zeroed first (see xip_zero_eof()).
+ * Grow i_size to @end after bytes were written up to @end by a write that
+ * started at @start.  The part of the old EOF page below @start is zeroed
+ * first (see xip_zero_eof()).
  */
 static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
 {
@@ -296,6 +321,103 @@ static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
 	return error;
 }
 
+/*
+ * Write [@pos, @pos + @len) into the page that holds a partial EOF page when
+ * the range reaches beyond EOF.  That page may be mapped, and a store through
+ * a mapping may land beyond EOF in it at any time, so the data goes through
+ * a bounce buffer: with invalidate_lock held exclusively the page is
+ * unmapped, the gap between EOF and @pos zeroed, the data copied in and
+ * i_size raised, and no store beyond EOF can slip in between.  The user copy
+ * itself happens without the lock.
+ *
+ * Return: the number of bytes written, or a negative errno.
+ */
+static ssize_t xip_write_eof_page(struct kiocb *iocb, loff_t pos, size_t len,
+				  struct iov_iter *from, void **bounce)
+{
+	struct address_space *mapping = iocb->ki_filp->f_mapping;
+	struct inode *inode = mapping->host;
+	pgoff_t index = pos >> PAGE_SHIFT;
+	loff_t isize = inode->i_size;
+	unsigned long pfn;
+	size_t copied;
+	void *kaddr;
+	int error;
+
+	if (!*bounce) {
+		*bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+		if (!*bounce)
+			return -ENOMEM;
+	}
+	copied = copy_from_iter(*bounce, len, from);
+	if (!copied)
+		return -EFAULT;
+
+	filemap_invalidate_lock(mapping);
+	error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+	if (error == -ENODATA)
+		error = iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN :
+			xip_get_page(mapping, index, true, &kaddr, &pfn);
+	if (!error) {
+		unmap_mapping_pages(mapping, index, 1, false);
+		if (pos > isize)
+			memset(kaddr + offset_in_page(isize), 0, pos - isize);
+		memcpy_flushcache(kaddr + offset_in_page(pos), *bounce, copied);
+		if (pos + copied > isize)
+			i_size_write(inode, pos + copied);
+	}
+	filemap_invalidate_unlock(mapping);
+	if (error) {
+		iov_iter_revert(from, copied);
+		return error;
+	}
+	mark_inode_dirty(inode);
+	return copied;
+}
+
+/*
+ * How many pages from the one at @pos a write of @count bytes may fill ahead:
+ * those it covers wholly or partly below EOF, at most XIP_FILL_BATCH.
+ */
+static unsigned long xip_fill_nr(loff_t isize, loff_t pos, size_t count)
+{
+	loff_t end = min_t(loff_t, isize, pos + count);
+	pgoff_t last = (end - 1) >> PAGE_SHIFT;
+
+	return min_t(pgoff_t, last - (pos >> PAGE_SHIFT) + 1, XIP_FILL_BATCH);
+}
+
+/* Is [@pos, @pos + @len) in a partial EOF page and reaching beyond EOF? */
+static bool xip_in_eof_page(loff_t isize, loff_t pos, size_t len)
+{
+	return offset_in_page(isize) && pos + len > isize &&
+	       pos >> PAGE_SHIFT == isize >> PAGE_SHIFT;
+}
+
+/*
+ * The block a write at @pos of @count bytes copies into: a hole gets one.
+ * A page wholly beyond EOF cannot be mapped (a fault there gets SIGBUS), so
+ * its block is allocated without invalidate_lock.
+ */
+static int xip_write_get_page(struct kiocb *iocb, loff_t pos, size_t count,
+			      void **kaddr, unsigned long *pfn)
+{
+	struct address_space *mapping = iocb->ki_filp->f_mapping;
+	loff_t isize = mapping->host->i_size;
+	pgoff_t index = pos >> PAGE_SHIFT;
+	int error;
+
+	error = xip_get_page(mapping, index, false, kaddr, pfn);
+	if (error != -ENODATA)
+		return error;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
+	if (index >= DIV_ROUND_UP(isize, PAGE_SIZE))
+		return xip_get_page(mapping, index, true, kaddr, pfn);
+	return xip_fill_holes(mapping, index, xip_fill_nr(isize, pos, count),
+			      kaddr, pfn);
+}
+
 /**
  * __xip_file_write_iter - copy data into an XIP file
  * @iocb: the I/O control block, ki_pos is the file position
@@ -307,6 +429,11 @@ static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
  * generic_write_checks() and kiocb_modified(); a filesystem that allocated
  * beyond EOF for a copy that then failed trims those blocks itself.
  *
+ * Pages wholly beyond EOF cannot be mapped (a fault there gets SIGBUS), so
+ * they are allocated and filled without invalidate_lock, and i_size grows
+ * once, after the copy.  Only holes inside the file and the partial EOF page
+ * need the lock.
+ *
  * Context: caller holds i_rwsem exclusively.
  * Return: the number of bytes written, or a negative errno.
  */
@@ -314,7 +441,9 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct address_space *mapping = iocb->ki_filp->f_mapping;
 	struct inode *inode = mapping->host;
-	loff_t pos = iocb->ki_pos;
+	loff_t start = iocb->ki_pos;
+	loff_t pos = start;
+	void *bounce = NULL;
 	ssize_t done = 0;
 	int error = 0;
 
@@ -322,34 +451,29 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	while (iov_iter_count(from)) {
 		size_t offset = offset_in_page(pos);
 		size_t len = min(PAGE_SIZE - offset, iov_iter_count(from));
-		pgoff_t index = pos >> PAGE_SHIFT;
 		unsigned long pfn;
-		size_t copied;
+		ssize_t copied;
 		void *kaddr;
 
-		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
-		if (error == -ENODATA) {
-			if (iocb->ki_flags & IOCB_NOWAIT)
-				error = -EAGAIN;
-			else
-				error = xip_fill_hole(mapping, index, &kaddr,
-						      &pfn);
-		}
-		if (error)
-			break;
-
-		copied = _copy_from_iter_flushcache(kaddr + offset, len, from);
-		if (copied) {
-			if (pos + copied > inode->i_size) {
-				error = xip_extend_size(inode, pos,
-							pos + copied);
-				if (error)
-					break;
+		if (xip_in_eof_page(inode->i_size, pos, len)) {
+			copied = xip_write_eof_page(iocb, pos, len, from,
+						    &bounce);
+			if (copied < 0) {
+				error = copied;
+				break;
 			}
-			pos += copied;
-			done += copied;
+		} else {
+			error = xip_write_get_page(iocb, pos,
+						   iov_iter_count(from),
+						   &kaddr, &pfn);
+			if (error)
+				break;
+			copied = _copy_from_iter_flushcache(kaddr + offset, len,
+							    from);
 		}
-		if (copied < len) {
+		pos += copied;
+		done += copied;
+		if ((size_t)copied < len) {
 			error = -EFAULT;
 			break;
 		}
@@ -358,6 +482,21 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 		cond_resched();
+	}
+	kfree(bounce);
+
+	if (done && pos > inode->i_size) {
+		int err = xip_extend_size(inode, start, pos);
+
+		if (err) {
+			/* what lies beyond EOF was not written after all */
+			loff_t isize = max(inode->i_size, start);
+
+			iov_iter_revert(from, pos - isize);
+			done -= pos - isize;
+			pos = isize;
+			error = err;
+		}
 	}
 	iocb->ki_pos = pos;
 	return done ? done : error;

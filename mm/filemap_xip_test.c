@@ -795,6 +795,73 @@ static void xip_test_write_extend_over_hole(struct kunit *test)
 	xip_test_expect_range(test, buf, 0, start + 10, 0, start);
 }
 
+/* A write that starts below EOF in the EOF page and runs past it. */
+static void xip_test_write_straddles_eof(struct kunit *test)
+{
+	size_t len = PAGE_SIZE + 10 - 50;
+	loff_t pos = 50;
+	u8 *data, *buf;
+
+	xip_test_new_block(test, 0);
+	xip_test_set_size(test, 100);
+	data = xip_test_buf(test, len);
+	memset(data, XIP_TEST_DATA, len);
+
+	KUNIT_EXPECT_EQ(test, xip_test_write(test, data, len, &pos),
+			(ssize_t)len);
+	KUNIT_EXPECT_EQ(test, pos, (loff_t)PAGE_SIZE + 10);
+	KUNIT_EXPECT_EQ(test, xip_test_size(test), (loff_t)PAGE_SIZE + 10);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 1U);
+	buf = xip_test_read_all(test, 0, PAGE_SIZE + 10);
+	xip_test_expect_pattern(test, buf, 0, 50);
+	xip_test_expect_fill(test, buf + 50, XIP_TEST_DATA, len);
+}
+
+/* An EOF page that is a hole gets a block, zeroed up to the write. */
+static void xip_test_write_eof_page_hole(struct kunit *test)
+{
+	loff_t pos = 200;
+	u8 *block, *buf;
+
+	xip_test_set_size(test, 100);
+
+	KUNIT_EXPECT_EQ(test, xip_test_write(test,
+					     xip_test_pattern_buf(test, 200, 10),
+					     10, &pos), 10L);
+	KUNIT_EXPECT_EQ(test, xip_test_size(test), 210LL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 1U);
+	block = xip_test_block(test, 0);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	buf = xip_test_read_all(test, 0, 210);
+	xip_test_expect_range(test, buf, 0, 210, 0, 200);
+}
+
+/*
+ * An error part way through a write beyond EOF: i_size covers exactly what
+ * was written, and the old EOF page is zeroed beyond the old EOF.
+ */
+static void xip_test_write_beyond_eof_error(struct kunit *test)
+{
+	loff_t start = PAGE_SIZE;
+	loff_t pos = start;
+	u8 *buf;
+
+	xip_test_new_block(test, 0);
+	xip_test_set_size(test, 100);
+	xip_test_inject_error(test, BIT(2), -EIO);
+
+	KUNIT_EXPECT_EQ(test, xip_test_write(test,
+					     xip_test_pattern_buf(test, start,
+								  2 * PAGE_SIZE),
+					     2 * PAGE_SIZE, &pos),
+			(ssize_t)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pos, (loff_t)(2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, xip_test_size(test), (loff_t)(2 * PAGE_SIZE));
+	xip_test_inject_error(test, 0, 0);
+	buf = xip_test_read_all(test, 0, 2 * PAGE_SIZE);
+	xip_test_expect_range(test, buf, 0, 2 * PAGE_SIZE, 100, PAGE_SIZE);
+}
+
 /* An error while zeroing the old EOF page fails the write. */
 static void xip_test_write_extend_error(struct kunit *test)
 {
@@ -1474,6 +1541,9 @@ static struct kunit_case xip_test_cases[] = {
 	KUNIT_CASE(xip_test_write_extend_zeroes_next_page),
 	KUNIT_CASE(xip_test_write_extend_over_hole),
 	KUNIT_CASE(xip_test_write_extend_error),
+	KUNIT_CASE(xip_test_write_straddles_eof),
+	KUNIT_CASE(xip_test_write_eof_page_hole),
+	KUNIT_CASE(xip_test_write_beyond_eof_error),
 	KUNIT_CASE(xip_test_truncate_grow),
 	KUNIT_CASE(xip_test_truncate_shrink),
 	KUNIT_CASE_PARAM(xip_test_zero_range, xip_test_zero_gen_params),
