@@ -10,12 +10,13 @@
 #   JOBS=N                     make -j (default: nproc)
 #   S390_DCSSBLK=0             leave configs/s390x-dcssblk.config (DCSS + its KUnit test) out
 #   QEMU_TIMEOUT=secs          before a guest is killed (default 600 x86_64, 1200 s390x)
+#   BENCH_ARCH=x86_64|s390x    the guest 'make bench' runs in (default x86_64)
 #   XIP_CONFIG=, UM_KUNITCONFIG=  other config fragments (for testing the rig itself)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export ROOT
-export KSRC KTARBALL JOBS S390_DCSSBLK QEMU_TIMEOUT XIP_CONFIG UM_KUNITCONFIG
+export KSRC KTARBALL JOBS S390_DCSSBLK QEMU_TIMEOUT XIP_CONFIG UM_KUNITCONFIG BENCH_ARCH
 
 S := $(ROOT)/scripts
 RESULTS := $(ROOT)/build/test-results
@@ -77,8 +78,8 @@ summary: ## re-print the summary of the last 'make test'
 		$(RESULTS)/kunit-s390.ktap $(RESULTS)/guest-x86_64.tap $(RESULTS)/guest-s390x.tap \
 		$(RESULTS)/demo-x86_64.tap $(RESULTS)/checks.log
 
-bench: ## (placeholder) benchmarks: not yet implemented
-	@echo "make bench: not yet implemented"; exit 1
+bench: ## page-cache use and speed of ext2 -o xip vs page cache vs -o dax in a guest (BENCH_ARCH=x86_64|s390x) -> build/bench/
+	@$(S)/bench.sh
 
 clean: ## remove build outputs (trees, kernels, results); keeps ccache, the pristine tree and the s390x debs
 	@mkdir -p $(ROOT)/build

@@ -53,8 +53,11 @@ UDIR=$GDIR/userspace
 rm -rf "$UDIR"
 mkdir -p "$UDIR/xip"
 cflags=(-static -O2 -Wall)
-"$UCC" "${cflags[@]}" -o "$UDIR/xip-demo" "$ROOT/scripts/guest/xip-demo.c" ||
-	fail_early "building scripts/guest/xip-demo.c for $ARCH failed"
+mkdir -p "$UDIR/bin"
+for c in "$ROOT"/scripts/guest/*.c; do	# helpers: xip-demo, xip-bench
+	"$UCC" "${cflags[@]}" -o "$UDIR/bin/$(basename "$c" .c)" "$c" ||
+		fail_early "building scripts/guest/$(basename "$c") for $ARCH failed"
+done
 nprog=0
 if [ -d "$SELFTESTS" ]; then
 	inc=$SRC/tools/testing/selftests
@@ -126,7 +129,9 @@ EOF
 	echo "file /sbin/e2fsck.static $E2FSCK 0755 0 0"
 	echo "slink /sbin/e2fsck e2fsck.static 0777 0 0"
 	echo "file /guest/run.sh $(cd "$(dirname "$SCRIPT")" && pwd)/$(basename "$SCRIPT") 0755 0 0"
-	echo "file /usr/bin/xip-demo $UDIR/xip-demo 0755 0 0"
+	for f in "$UDIR"/bin/*; do
+		echo "file /usr/bin/$(basename "$f") $f 0755 0 0"
+	done
 	for f in "$UDIR"/xip/*; do
 		[ -e "$f" ] || continue
 		mode=0644; [ -x "$f" ] && mode=0755
