@@ -23,6 +23,11 @@ S390_DCSSBLK=${S390_DCSSBLK:-1}
 # seconds before a guest is killed; the s390x suite needs ~8 min under TCG
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-}
 
+# ccache: hash paths relative to the checkout and not the working directory,
+# so that another clone (CI) can reuse what this one compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 # Overlay: new files that sit at their in-tree path in the repo root.
 OVERLAY_DIRS="mm fs drivers include Documentation tools block arch lib"
 OVERLAY_FILES="Kconfig.xip"
