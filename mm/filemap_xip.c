@@ -27,9 +27,9 @@
  *       sb_start_pagefault	(faults that may write the filesystem)
  *         mapping->invalidate_lock
  *				(faults: shared for lookup + PTE insertion,
- *				 exclusive to allocate a hole and shoot down
- *				 its zero page mappings; truncate and size
- *				 extension: exclusive)
+ *				 exclusive to allocate a hole inside EOF and
+ *				 shoot down its zero page mappings; truncate
+ *				 and size extension: exclusive)
  *           fs block mapping locks (ext2: truncate_mutex)
  *           mapping->i_mmap_rwsem	(unmap_mapping_pages)
  *             page table lock
@@ -41,8 +41,8 @@
  * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
  * hole allocation away while they look up a block and install its PTE.
  * Pages wholly beyond EOF cannot be mapped, so write(2) fills them without
- * invalidate_lock and raises i_size once, after the copy; only holes inside
- * the file and the partial EOF page need the lock.
+ * invalidate_lock and raises i_size over them once, after the copy; only
+ * holes inside the file and the partial EOF page need the lock.
  */
 
 #include <linux/blkdev.h>
@@ -127,37 +127,62 @@ static int xip_get_page(struct address_space *mapping, pgoff_t index,
 
 /*
  * write(2) into a hole inside the file: give the hole at @index, and the
- * holes among the next @nr - 1 pages, their blocks.  Every mapping of the
- * zero page there is shot down while invalidate_lock is held exclusively, so
- * no fault can map the zero page again once a block exists.  One hold of the
- * lock serves a batch of pages, so that a long write into a sparse file does
- * not take it for every page.  The blocks are zeroed, so a later short copy
- * exposes nothing; a failure beyond the first page is left for the write to
- * meet when it gets there.
+ * holes among the next @nr - 1 pages, their blocks.  The zero page mappings
+ * of each filled hole are shot down while invalidate_lock is held
+ * exclusively, so no fault can map the zero page again once a block exists;
+ * pages that already had a block keep their PTEs.  One hold of the lock
+ * serves a batch of pages, so that a long write into a sparse file does not
+ * take it for every page.  The blocks are zeroed, so a copy that stops short
+ * of them exposes nothing (they stay allocated, reading as zeroes); a failure
+ * beyond the first page is left for the write to meet when it gets there.
  */
 static int xip_fill_holes(struct address_space *mapping, pgoff_t index,
 			  unsigned long nr, void **kaddr, unsigned long *pfn)
 {
-	unsigned long i, pfn2;
+	unsigned long i, run = 0, pfn2;
 	void *kaddr2;
 	int error;
 
 	filemap_invalidate_lock(mapping);
 	error = xip_get_page(mapping, index, true, kaddr, pfn);
-	for (i = 1; !error && i < nr; i++) {
+	if (error)
+		goto out;
+	/* [index + i - run, index + i) are filled holes not yet unmapped */
+	for (i = 1, run = 1; i < nr; i++) {
 		int err = xip_get_page(mapping, index + i, false, &kaddr2,
 				       &pfn2);
 
+		if (!err) {
+			if (run)
+				unmap_mapping_pages(mapping, index + i - run,
+						    run, false);
+			run = 0;
+			continue;
+		}
 		if (err == -ENODATA)
 			err = xip_get_page(mapping, index + i, true, &kaddr2,
 					   &pfn2);
 		if (err)
 			break;
+		run++;
 	}
-	if (!error)
-		unmap_mapping_pages(mapping, index, i, false);
+	if (run)
+		unmap_mapping_pages(mapping, index + i - run, run, false);
+out:
 	filemap_invalidate_unlock(mapping);
 	return error;
+}
+
+/*
+ * invalidate_lock for a write: under IOCB_NOWAIT only if it is free.
+ * Return: true if the lock is held.
+ */
+static bool xip_write_lock(struct kiocb *iocb, struct address_space *mapping)
+{
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return down_write_trylock(&mapping->invalidate_lock);
+	filemap_invalidate_lock(mapping);
+	return true;
 }
 
 /**
@@ -309,6 +334,10 @@ static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
 	struct address_space *mapping = inode->i_mapping;
 	int error = 0;
 
+	/*
+	 * Not a trylock under IOCB_NOWAIT: the data is already in place, and
+	 * the hold is short.
+	 */
 	filemap_invalidate_lock(mapping);
 	if (end > inode->i_size) {
 		error = xip_zero_eof(mapping, inode->i_size, start);
@@ -322,38 +351,45 @@ static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
 }
 
 /*
- * Write [@pos, @pos + @len) into the page that holds a partial EOF page when
- * the range reaches beyond EOF.  That page may be mapped, and a store through
- * a mapping may land beyond EOF in it at any time, so the data goes through
- * a bounce buffer: with invalidate_lock held exclusively the page is
- * unmapped, the gap between EOF and @pos zeroed, the data copied in and
- * i_size raised, and no store beyond EOF can slip in between.  The user copy
- * itself happens without the lock.
+ * Write [@pos, @pos + @len), which lies in the partial page that holds EOF
+ * and reaches beyond EOF.  That page may be mapped, and a store through a
+ * mapping may land beyond EOF in it at any time, so the data goes through a
+ * bounce buffer: with invalidate_lock held exclusively the page is unmapped,
+ * the gap between EOF and @pos zeroed, the data copied in and i_size raised,
+ * and no store beyond EOF can slip in between.  The user copy itself happens
+ * without the lock.
  *
- * Return: the number of bytes written, or a negative errno.
+ * Return: the number of bytes written, or a negative errno: -EFAULT if
+ * nothing could be copied, -EAGAIN under IOCB_NOWAIT if the page is a hole
+ * or the lock is taken.
  */
 static ssize_t xip_write_eof_page(struct kiocb *iocb, loff_t pos, size_t len,
-				  struct iov_iter *from, void **bounce)
+				  struct iov_iter *from)
 {
+	gfp_t gfp = iocb->ki_flags & IOCB_NOWAIT ? GFP_NOWAIT : GFP_KERNEL;
 	struct address_space *mapping = iocb->ki_filp->f_mapping;
 	struct inode *inode = mapping->host;
 	pgoff_t index = pos >> PAGE_SHIFT;
 	loff_t isize = inode->i_size;
 	unsigned long pfn;
 	size_t copied;
+	void *bounce;
 	void *kaddr;
 	int error;
 
-	if (!*bounce) {
-		*bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-		if (!*bounce)
-			return -ENOMEM;
-	}
-	copied = copy_from_iter(*bounce, len, from);
-	if (!copied)
+	bounce = kmalloc(len, gfp);
+	if (!bounce)
+		return iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN : -ENOMEM;
+	copied = copy_from_iter(bounce, len, from);
+	if (!copied) {
+		kfree(bounce);
 		return -EFAULT;
+	}
 
-	filemap_invalidate_lock(mapping);
+	if (!xip_write_lock(iocb, mapping)) {
+		error = -EAGAIN;
+		goto out;
+	}
 	error = xip_get_page(mapping, index, false, &kaddr, &pfn);
 	if (error == -ENODATA)
 		error = iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN :
@@ -362,11 +398,13 @@ static ssize_t xip_write_eof_page(struct kiocb *iocb, loff_t pos, size_t len,
 		unmap_mapping_pages(mapping, index, 1, false);
 		if (pos > isize)
 			memset(kaddr + offset_in_page(isize), 0, pos - isize);
-		memcpy_flushcache(kaddr + offset_in_page(pos), *bounce, copied);
+		memcpy_flushcache(kaddr + offset_in_page(pos), bounce, copied);
 		if (pos + copied > isize)
 			i_size_write(inode, pos + copied);
 	}
 	filemap_invalidate_unlock(mapping);
+out:
+	kfree(bounce);
 	if (error) {
 		iov_iter_revert(from, copied);
 		return error;
@@ -395,9 +433,10 @@ static bool xip_in_eof_page(loff_t isize, loff_t pos, size_t len)
 }
 
 /*
- * The block a write at @pos of @count bytes copies into: a hole gets one.
- * A page wholly beyond EOF cannot be mapped (a fault there gets SIGBUS), so
- * its block is allocated without invalidate_lock.
+ * The block a write at @pos of @count bytes copies into.  A hole inside EOF
+ * gets one together with the holes among the next pages of the write (see
+ * xip_fill_holes()).  A page wholly beyond EOF cannot be mapped (a fault
+ * there gets SIGBUS), so its block is allocated without invalidate_lock.
  */
 static int xip_write_get_page(struct kiocb *iocb, loff_t pos, size_t count,
 			      void **kaddr, unsigned long *pfn)
@@ -424,15 +463,19 @@ static int xip_write_get_page(struct kiocb *iocb, loff_t pos, size_t count,
  * @from: the source
  *
  * Allocates blocks for holes (-EAGAIN instead under IOCB_NOWAIT), copies the
- * data straight into the device's memory and grows i_size by what was
- * written.  A short copy returns the bytes written.  The caller has done
- * generic_write_checks() and kiocb_modified(); a filesystem that allocated
- * beyond EOF for a copy that then failed trims those blocks itself.
+ * data into the device's memory and grows i_size by what was written.  A
+ * short copy returns the bytes written.  The caller has done
+ * generic_write_checks() and kiocb_modified().
  *
  * Pages wholly beyond EOF cannot be mapped (a fault there gets SIGBUS), so
  * they are allocated and filled without invalidate_lock, and i_size grows
- * once, after the copy.  Only holes inside the file and the partial EOF page
- * need the lock.
+ * over them once, after the copy.  Holes inside the file and the partial EOF
+ * page (through a bounce buffer) are written under the lock.
+ *
+ * After a short write, blocks beyond the new i_size may hold data that was
+ * not counted as written (if raising i_size failed) or be allocated for a
+ * copy that faulted.  A filesystem whose blocks beyond EOF could later
+ * become file data without being zeroed must trim them, as ext2 does.
  *
  * Context: caller holds i_rwsem exclusively.
  * Return: the number of bytes written, or a negative errno.
@@ -443,7 +486,6 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct inode *inode = mapping->host;
 	loff_t start = iocb->ki_pos;
 	loff_t pos = start;
-	void *bounce = NULL;
 	ssize_t done = 0;
 	int error = 0;
 
@@ -456,8 +498,7 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		void *kaddr;
 
 		if (xip_in_eof_page(inode->i_size, pos, len)) {
-			copied = xip_write_eof_page(iocb, pos, len, from,
-						    &bounce);
+			copied = xip_write_eof_page(iocb, pos, len, from);
 			if (copied < 0) {
 				error = copied;
 				break;
@@ -483,7 +524,6 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 		cond_resched();
 	}
-	kfree(bounce);
 
 	if (done && pos > inode->i_size) {
 		int err = xip_extend_size(inode, start, pos);

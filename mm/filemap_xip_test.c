@@ -862,6 +862,33 @@ static void xip_test_write_beyond_eof_error(struct kunit *test)
 	xip_test_expect_range(test, buf, 0, 2 * PAGE_SIZE, 100, PAGE_SIZE);
 }
 
+/*
+ * A write over holes and a block inside the file: the holes it covers get
+ * blocks (filled in one batch), the block keeps its place, and holes the
+ * write does not reach stay holes.
+ */
+static void xip_test_write_fill_batch(struct kunit *test)
+{
+	size_t len = 3 * PAGE_SIZE;
+	loff_t pos = 0;
+	u8 *block1, *data, *buf;
+
+	block1 = xip_test_new_block(test, 1);
+	xip_test_set_size(test, 4 * PAGE_SIZE);
+	data = xip_test_buf(test, len);
+	memset(data, XIP_TEST_DATA, len);
+
+	KUNIT_EXPECT_EQ(test, xip_test_write(test, data, len, &pos),
+			(ssize_t)len);
+	KUNIT_EXPECT_EQ(test, xip_test_size(test), (loff_t)(4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, xip_test_block(test, 1), block1);
+	KUNIT_EXPECT_NULL(test, xip_test_block(test, 3));
+	buf = xip_test_read_all(test, 0, 4 * PAGE_SIZE);
+	xip_test_expect_fill(test, buf, XIP_TEST_DATA, len);
+	xip_test_expect_fill(test, buf + len, 0, PAGE_SIZE);
+}
+
 /* An error while zeroing the old EOF page fails the write. */
 static void xip_test_write_extend_error(struct kunit *test)
 {
@@ -1544,6 +1571,7 @@ static struct kunit_case xip_test_cases[] = {
 	KUNIT_CASE(xip_test_write_straddles_eof),
 	KUNIT_CASE(xip_test_write_eof_page_hole),
 	KUNIT_CASE(xip_test_write_beyond_eof_error),
+	KUNIT_CASE(xip_test_write_fill_batch),
 	KUNIT_CASE(xip_test_truncate_grow),
 	KUNIT_CASE(xip_test_truncate_shrink),
 	KUNIT_CASE_PARAM(xip_test_zero_range, xip_test_zero_gen_params),

@@ -90,8 +90,14 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 
 		avail = bdev_direct_access(bdev, sector, &kaddr, &pfn,
 					   min(count, 1024UL) << PAGE_SHIFT);
-		if (avail < 0)
-			return avail == -ENOMEM ? -ENOMEM : -EIO;
+		if (avail == -ENOMEM)
+			return avail;
+		if (avail < 0) {
+			ext2_error(inode->i_sb, __func__,
+				   "inode %lu: no direct access to block %lu: %ld",
+				   inode->i_ino, block, avail);
+			return -EIO;
+		}
 		avail >>= PAGE_SHIFT;
 		memset(kaddr, 0, avail << PAGE_SHIFT);
 		block += avail;
