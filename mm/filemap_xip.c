@@ -27,9 +27,9 @@
  *       sb_start_pagefault	(faults that may write the filesystem)
  *         mapping->invalidate_lock
  *				(faults: shared for lookup + PTE insertion,
- *				 exclusive to allocate a hole inside EOF and
- *				 shoot down its zero page mappings; truncate
- *				 and size extension: exclusive)
+ *				 exclusive to allocate a hole and shoot down
+ *				 its zero page mappings; truncate and size
+ *				 extension: exclusive)
  *           fs block mapping locks (ext2: truncate_mutex)
  *           mapping->i_mmap_rwsem	(unmap_mapping_pages)
  *             page table lock
@@ -40,9 +40,6 @@
  * and faulting it in takes mmap_lock and then invalidate_lock, the reverse
  * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
  * hole allocation away while they look up a block and install its PTE.
- * Pages wholly beyond EOF cannot be mapped, so write(2) fills them without
- * invalidate_lock and raises i_size over them once, after the copy; only
- * holes inside the file and the partial EOF page need the lock.
  */
 
 #include <linux/blkdev.h>
@@ -52,7 +49,6 @@
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
 #include <linux/sched/signal.h>
-#include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/xip.h>
 
@@ -122,67 +118,22 @@ static int xip_get_page(struct address_space *mapping, pgoff_t index,
 	return mapping->a_ops->get_xip_page(mapping, index, create, kaddr, pfn);
 }
 
-/* Most pages a write fills in one hold of invalidate_lock. */
-#define XIP_FILL_BATCH	32
-
 /*
- * write(2) into a hole inside the file: give the hole at @index, and the
- * holes among the next @nr - 1 pages, their blocks.  The zero page mappings
- * of each filled hole are shot down while invalidate_lock is held
- * exclusively, so no fault can map the zero page again once a block exists;
- * pages that already had a block keep their PTEs.  One hold of the lock
- * serves a batch of pages, so that a long write into a sparse file does not
- * take it for every page.  The blocks are zeroed, so a copy that stops short
- * of them exposes nothing (they stay allocated, reading as zeroes); a failure
- * beyond the first page is left for the write to meet when it gets there.
+ * Give a hole a block.  Every mapping of the zero page at @index is shot
+ * down while invalidate_lock is held exclusively, so no fault can map the
+ * zero page again once the block exists.
  */
-static int xip_fill_holes(struct address_space *mapping, pgoff_t index,
-			  unsigned long nr, void **kaddr, unsigned long *pfn)
+static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
+			 void **kaddr, unsigned long *pfn)
 {
-	unsigned long i, run = 0, pfn2;
-	void *kaddr2;
 	int error;
 
 	filemap_invalidate_lock(mapping);
 	error = xip_get_page(mapping, index, true, kaddr, pfn);
-	if (error)
-		goto out;
-	/* [index + i - run, index + i) are filled holes not yet unmapped */
-	for (i = 1, run = 1; i < nr; i++) {
-		int err = xip_get_page(mapping, index + i, false, &kaddr2,
-				       &pfn2);
-
-		if (!err) {
-			if (run)
-				unmap_mapping_pages(mapping, index + i - run,
-						    run, false);
-			run = 0;
-			continue;
-		}
-		if (err == -ENODATA)
-			err = xip_get_page(mapping, index + i, true, &kaddr2,
-					   &pfn2);
-		if (err)
-			break;
-		run++;
-	}
-	if (run)
-		unmap_mapping_pages(mapping, index + i - run, run, false);
-out:
+	if (!error)
+		unmap_mapping_pages(mapping, index, 1, false);
 	filemap_invalidate_unlock(mapping);
 	return error;
-}
-
-/*
- * invalidate_lock for a write: under IOCB_NOWAIT only if it is free.
- * Return: true if the lock is held.
- */
-static bool xip_write_lock(struct kiocb *iocb, struct address_space *mapping)
-{
-	if (iocb->ki_flags & IOCB_NOWAIT)
-		return down_write_trylock(&mapping->invalidate_lock);
-	filemap_invalidate_lock(mapping);
-	return true;
 }
 
 /**
@@ -325,19 +276,14 @@ ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 EXPORT_SYMBOL_GPL(xip_file_read_iter);
 
 /*
- * Grow i_size to @end after bytes were written up to @end by a write that
- * started at @start.  The part of the old EOF page below @start is zeroed
- * first (see xip_zero_eof()).
+ * Grow i_size to @end after bytes were written at [@start, @end).  The part
+ * of the old EOF page below @start is zeroed first (see xip_zero_eof()).
  */
 static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
 {
 	struct address_space *mapping = inode->i_mapping;
 	int error = 0;
 
-	/*
-	 * Not a trylock under IOCB_NOWAIT: the data is already in place, and
-	 * the hold is short.
-	 */
 	filemap_invalidate_lock(mapping);
 	if (end > inode->i_size) {
 		error = xip_zero_eof(mapping, inode->i_size, start);
@@ -350,132 +296,16 @@ static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
 	return error;
 }
 
-/*
- * Write [@pos, @pos + @len), which lies in the partial page that holds EOF
- * and reaches beyond EOF.  That page may be mapped, and a store through a
- * mapping may land beyond EOF in it at any time, so the data goes through a
- * bounce buffer: with invalidate_lock held exclusively the page is unmapped,
- * the gap between EOF and @pos zeroed, the data copied in and i_size raised,
- * and no store beyond EOF can slip in between.  The user copy itself happens
- * without the lock.
- *
- * Return: the number of bytes written, or a negative errno: -EFAULT if
- * nothing could be copied, -EAGAIN under IOCB_NOWAIT if the page is a hole
- * or the lock is taken.
- */
-static ssize_t xip_write_eof_page(struct kiocb *iocb, loff_t pos, size_t len,
-				  struct iov_iter *from)
-{
-	gfp_t gfp = iocb->ki_flags & IOCB_NOWAIT ? GFP_NOWAIT : GFP_KERNEL;
-	struct address_space *mapping = iocb->ki_filp->f_mapping;
-	struct inode *inode = mapping->host;
-	pgoff_t index = pos >> PAGE_SHIFT;
-	loff_t isize = inode->i_size;
-	unsigned long pfn;
-	size_t copied;
-	void *bounce;
-	void *kaddr;
-	int error;
-
-	bounce = kmalloc(len, gfp);
-	if (!bounce)
-		return iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN : -ENOMEM;
-	copied = copy_from_iter(bounce, len, from);
-	if (!copied) {
-		kfree(bounce);
-		return -EFAULT;
-	}
-
-	if (!xip_write_lock(iocb, mapping)) {
-		error = -EAGAIN;
-		goto out;
-	}
-	error = xip_get_page(mapping, index, false, &kaddr, &pfn);
-	if (error == -ENODATA)
-		error = iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN :
-			xip_get_page(mapping, index, true, &kaddr, &pfn);
-	if (!error) {
-		unmap_mapping_pages(mapping, index, 1, false);
-		if (pos > isize)
-			memset(kaddr + offset_in_page(isize), 0, pos - isize);
-		memcpy_flushcache(kaddr + offset_in_page(pos), bounce, copied);
-		if (pos + copied > isize)
-			i_size_write(inode, pos + copied);
-	}
-	filemap_invalidate_unlock(mapping);
-out:
-	kfree(bounce);
-	if (error) {
-		iov_iter_revert(from, copied);
-		return error;
-	}
-	mark_inode_dirty(inode);
-	return copied;
-}
-
-/*
- * How many pages from the one at @pos a write of @count bytes may fill ahead:
- * those it covers wholly or partly below EOF, at most XIP_FILL_BATCH.
- */
-static unsigned long xip_fill_nr(loff_t isize, loff_t pos, size_t count)
-{
-	loff_t end = min_t(loff_t, isize, pos + count);
-	pgoff_t last = (end - 1) >> PAGE_SHIFT;
-
-	return min_t(pgoff_t, last - (pos >> PAGE_SHIFT) + 1, XIP_FILL_BATCH);
-}
-
-/* Is [@pos, @pos + @len) in a partial EOF page and reaching beyond EOF? */
-static bool xip_in_eof_page(loff_t isize, loff_t pos, size_t len)
-{
-	return offset_in_page(isize) && pos + len > isize &&
-	       pos >> PAGE_SHIFT == isize >> PAGE_SHIFT;
-}
-
-/*
- * The block a write at @pos of @count bytes copies into.  A hole inside EOF
- * gets one together with the holes among the next pages of the write (see
- * xip_fill_holes()).  A page wholly beyond EOF cannot be mapped (a fault
- * there gets SIGBUS), so its block is allocated without invalidate_lock.
- */
-static int xip_write_get_page(struct kiocb *iocb, loff_t pos, size_t count,
-			      void **kaddr, unsigned long *pfn)
-{
-	struct address_space *mapping = iocb->ki_filp->f_mapping;
-	loff_t isize = mapping->host->i_size;
-	pgoff_t index = pos >> PAGE_SHIFT;
-	int error;
-
-	error = xip_get_page(mapping, index, false, kaddr, pfn);
-	if (error != -ENODATA)
-		return error;
-	if (iocb->ki_flags & IOCB_NOWAIT)
-		return -EAGAIN;
-	if (index >= DIV_ROUND_UP(isize, PAGE_SIZE))
-		return xip_get_page(mapping, index, true, kaddr, pfn);
-	return xip_fill_holes(mapping, index, xip_fill_nr(isize, pos, count),
-			      kaddr, pfn);
-}
-
 /**
  * __xip_file_write_iter - copy data into an XIP file
  * @iocb: the I/O control block, ki_pos is the file position
  * @from: the source
  *
  * Allocates blocks for holes (-EAGAIN instead under IOCB_NOWAIT), copies the
- * data into the device's memory and grows i_size by what was written.  A
- * short copy returns the bytes written.  The caller has done
- * generic_write_checks() and kiocb_modified().
- *
- * Pages wholly beyond EOF cannot be mapped (a fault there gets SIGBUS), so
- * they are allocated and filled without invalidate_lock, and i_size grows
- * over them once, after the copy.  Holes inside the file and the partial EOF
- * page (through a bounce buffer) are written under the lock.
- *
- * After a short write, blocks beyond the new i_size may hold data that was
- * not counted as written (if raising i_size failed) or be allocated for a
- * copy that faulted.  A filesystem whose blocks beyond EOF could later
- * become file data without being zeroed must trim them, as ext2 does.
+ * data straight into the device's memory and grows i_size by what was
+ * written.  A short copy returns the bytes written.  The caller has done
+ * generic_write_checks() and kiocb_modified(); a filesystem that allocated
+ * beyond EOF for a copy that then failed trims those blocks itself.
  *
  * Context: caller holds i_rwsem exclusively.
  * Return: the number of bytes written, or a negative errno.
@@ -484,8 +314,7 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct address_space *mapping = iocb->ki_filp->f_mapping;
 	struct inode *inode = mapping->host;
-	loff_t start = iocb->ki_pos;
-	loff_t pos = start;
+	loff_t pos = iocb->ki_pos;
 	ssize_t done = 0;
 	int error = 0;
 
@@ -493,28 +322,34 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	while (iov_iter_count(from)) {
 		size_t offset = offset_in_page(pos);
 		size_t len = min(PAGE_SIZE - offset, iov_iter_count(from));
+		pgoff_t index = pos >> PAGE_SHIFT;
 		unsigned long pfn;
-		ssize_t copied;
+		size_t copied;
 		void *kaddr;
 
-		if (xip_in_eof_page(inode->i_size, pos, len)) {
-			copied = xip_write_eof_page(iocb, pos, len, from);
-			if (copied < 0) {
-				error = copied;
-				break;
-			}
-		} else {
-			error = xip_write_get_page(iocb, pos,
-						   iov_iter_count(from),
-						   &kaddr, &pfn);
-			if (error)
-				break;
-			copied = _copy_from_iter_flushcache(kaddr + offset, len,
-							    from);
+		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+		if (error == -ENODATA) {
+			if (iocb->ki_flags & IOCB_NOWAIT)
+				error = -EAGAIN;
+			else
+				error = xip_fill_hole(mapping, index, &kaddr,
+						      &pfn);
 		}
-		pos += copied;
-		done += copied;
-		if ((size_t)copied < len) {
+		if (error)
+			break;
+
+		copied = _copy_from_iter_flushcache(kaddr + offset, len, from);
+		if (copied) {
+			if (pos + copied > inode->i_size) {
+				error = xip_extend_size(inode, pos,
+							pos + copied);
+				if (error)
+					break;
+			}
+			pos += copied;
+			done += copied;
+		}
+		if (copied < len) {
 			error = -EFAULT;
 			break;
 		}
@@ -523,20 +358,6 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 		cond_resched();
-	}
-
-	if (done && pos > inode->i_size) {
-		int err = xip_extend_size(inode, start, pos);
-
-		if (err) {
-			/* what lies beyond EOF was not written after all */
-			loff_t isize = max(inode->i_size, start);
-
-			iov_iter_revert(from, pos - isize);
-			done -= pos - isize;
-			pos = isize;
-			error = err;
-		}
 	}
 	iocb->ki_pos = pos;
 	return done ? done : error;

@@ -62,52 +62,6 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 }
 
 /**
- * ext2_xip_zero_blocks - zero new blocks of an XIP file in place
- * @inode: the file the blocks were allocated for
- * @block: the first block
- * @count: how many blocks
- *
- * ext2_get_blocks() zeroes blocks for DAX and XIP files before linking them
- * into the block tree.  On an XIP mount the device's memory is addressable,
- * so the blocks are cleared through direct access, not with a write bio for
- * every block.  The block size of an XIP mount is PAGE_SIZE.
- *
- * Context: called with EXT2_I(@inode)->truncate_mutex held; may sleep.
- * Return: 0, -ENOMEM if the device could not allocate backing memory, or
- * -EIO if the blocks are not addressable.
- */
-int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
-			 unsigned long count)
-{
-	struct block_device *bdev = inode->i_sb->s_bdev;
-	unsigned long pfn;
-	void *kaddr;
-	long avail;
-
-	while (count) {
-		sector_t sector = (sector_t)block <<
-				  (PAGE_SHIFT - SECTOR_SHIFT);
-
-		avail = bdev_direct_access(bdev, sector, &kaddr, &pfn,
-					   min(count, 1024UL) << PAGE_SHIFT);
-		if (avail == -ENOMEM)
-			return avail;
-		if (avail < 0) {
-			ext2_error(inode->i_sb, __func__,
-				   "inode %lu: no direct access to block %lu: %ld",
-				   inode->i_ino, block, avail);
-			return -EIO;
-		}
-		avail >>= PAGE_SHIFT;
-		memset(kaddr, 0, avail << PAGE_SHIFT);
-		block += avail;
-		count -= avail;
-		cond_resched();
-	}
-	return 0;
-}
-
-/**
  * ext2_xip_verify_sb - check that an XIP mount can work
  * @sb: the super block being mounted with -o xip
  * @blocksize: the filesystem block size

@@ -21,8 +21,6 @@ static inline bool ext2_use_xip(struct super_block *sb)
 int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize);
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 		      bool create, void **kaddr, unsigned long *pfn);
-int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
-			 unsigned long count);
 
 /* Only regular files are XIP; directories and symlinks keep the page cache. */
 static inline bool ext2_inode_is_xip(struct inode *inode)
@@ -46,13 +44,6 @@ static inline int ext2_xip_verify_sb(struct super_block *sb,
 static inline bool ext2_inode_is_xip(struct inode *inode)
 {
 	return false;
-}
-
-static inline int ext2_xip_zero_blocks(struct inode *inode,
-				       unsigned long block,
-				       unsigned long count)
-{
-	return -EOPNOTSUPP;
 }
 
 #endif /* CONFIG_EXT2_FS_XIP */

@@ -307,7 +307,7 @@ TEST_F_TIMEOUT(xip_stress, concurrent_hole_fill, 300)
 #define CANARY_SEED	51
 #define CHURN_SEED	52
 #define CHURN_LEN	(64L << 10)
-#define RACE_ITERS	400
+#define RACE_ITERS	200
 #define RACE_MAX_LOOPS	2000000
 #define RACE_THREADS	6	/* truncater, 2 mmap readers, pread, storer, churn */
 
