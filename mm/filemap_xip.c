@@ -49,6 +49,7 @@
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
 #include <linux/sched/signal.h>
+#include <linux/srcu.h>
 #include <linux/uio.h>
 #include <linux/xip.h>
 
@@ -111,6 +112,96 @@ int bdev_xip_supported(struct block_device *bdev)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(bdev_xip_supported);
+
+/**
+ * bdev_xip_persistent - is the memory behind this block device persistent?
+ * @bdev: a block device with ->direct_access
+ *
+ * Persistent memory (pmem) implements ->direct_access_flush; volatile memory
+ * (the RAM disk, an s390 DCSS) does not.  Stores to persistent memory go
+ * around the CPU caches and reads from it are machine-check safe; volatile
+ * memory gets plain copies.
+ *
+ * Return: true if @bdev's driver implements ->direct_access_flush.
+ */
+bool bdev_xip_persistent(struct block_device *bdev)
+{
+	return bdev->bd_disk->fops->direct_access_flush;
+}
+EXPORT_SYMBOL_GPL(bdev_xip_persistent);
+
+/**
+ * bdev_direct_access_flush - make CPU stores to device memory durable
+ * @bdev: the block device @kaddr belongs to
+ * @kaddr: an address returned by bdev_direct_access() for @bdev
+ * @len: number of bytes from @kaddr
+ *
+ * Writes back the CPU caches for the range on persistent memory; does
+ * nothing on volatile memory.  The device's own write cache is flushed
+ * separately, by a REQ_PREFLUSH bio (blkdev_issue_flush()).
+ *
+ * Return: 0 or a negative errno from the driver.
+ */
+int bdev_direct_access_flush(struct block_device *bdev, void *kaddr,
+			     size_t len)
+{
+	const struct block_device_operations *ops = bdev->bd_disk->fops;
+
+	if (!ops->direct_access_flush)
+		return 0;
+	return ops->direct_access_flush(bdev, kaddr, len);
+}
+EXPORT_SYMBOL_GPL(bdev_direct_access_flush);
+
+/* The filesystem's device; a filesystem without one has volatile memory. */
+static bool xip_persistent(struct address_space *mapping)
+{
+	struct block_device *bdev = mapping->host->i_sb->s_bdev;
+
+	return bdev && bdev_xip_persistent(bdev);
+}
+
+/*
+ * read(2) and write(2) copy to and from a kernel address of the device
+ * outside invalidate_lock; they do it inside this SRCU read section, so
+ * that xip_shutdown_sync() can wait for them before the device goes away.
+ */
+DEFINE_STATIC_SRCU(xip_srcu);
+
+/**
+ * xip_shutdown_mapping - remove every mapping of a file's device memory
+ * @mapping: the XIP address space of a file whose device is going away
+ *
+ * The filesystem first makes ->get_xip_page fail for the file (-EIO), then
+ * calls this for each of its XIP files.  invalidate_lock excludes faults
+ * while the PTEs go, so none can map the memory again; a later access gets
+ * SIGBUS.  Private copies made by COW stay: they are anonymous memory.
+ *
+ * Context: may sleep; takes invalidate_lock.
+ */
+void xip_shutdown_mapping(struct address_space *mapping)
+{
+	filemap_invalidate_lock(mapping);
+	unmap_mapping_range(mapping, 0, 0, 0);
+	filemap_invalidate_unlock(mapping);
+}
+EXPORT_SYMBOL_GPL(xip_shutdown_mapping);
+
+/**
+ * xip_shutdown_sync - wait for read(2) and write(2) copies in progress
+ *
+ * After the filesystem has made ->get_xip_page fail, a read or write may
+ * still be copying to or from a kernel address it got before.  Wait for
+ * all of them; afterwards no XIP code touches the memory of the device
+ * (together with xip_shutdown_mapping() for faults and mappings).
+ *
+ * Context: may sleep.
+ */
+void xip_shutdown_sync(void)
+{
+	synchronize_srcu(&xip_srcu);
+}
+EXPORT_SYMBOL_GPL(xip_shutdown_sync);
 
 static int xip_get_page(struct address_space *mapping, pgoff_t index,
 			bool create, void **kaddr, unsigned long *pfn)
@@ -200,14 +291,69 @@ int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
 }
 EXPORT_SYMBOL_GPL(xip_truncate_page);
 
+/**
+ * xip_flush_range - make stores through mappings of a file range durable
+ * @mapping: the XIP address space
+ * @start: first byte of the range
+ * @end: last byte of the range (inclusive), LLONG_MAX for the whole file
+ *
+ * write(2) copies to persistent memory bypass the CPU caches, but stores
+ * through a shared mapping stay in them.  For fsync and msync, write back
+ * the caches for every block of the range.  Nothing tracks which pages a
+ * mapping dirtied, so the cost grows with the range, not with what was
+ * stored; on volatile memory this returns at once.
+ *
+ * Context: may sleep; takes invalidate_lock shared.
+ * Return: 0 or a negative errno.
+ */
+int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end)
+{
+	struct inode *inode = mapping->host;
+	struct block_device *bdev = inode->i_sb->s_bdev;
+	pgoff_t index, last;
+	loff_t isize;
+	int error = 0;
+
+	if (!xip_persistent(mapping) || end < start)
+		return 0;
+
+	filemap_invalidate_lock_shared(mapping);
+	isize = i_size_read(inode);
+	if (!isize || start >= isize)
+		goto out_unlock;
+	last = (min(end, isize - 1)) >> PAGE_SHIFT;
+	for (index = start >> PAGE_SHIFT; index <= last; index++) {
+		unsigned long pfn;
+		void *kaddr;
+
+		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+		if (error == -ENODATA) {
+			error = 0;
+			continue;
+		}
+		if (!error)
+			error = bdev_direct_access_flush(bdev, kaddr,
+							 PAGE_SIZE);
+		if (error)
+			break;
+		cond_resched();
+	}
+out_unlock:
+	filemap_invalidate_unlock_shared(mapping);
+	return error;
+}
+EXPORT_SYMBOL_GPL(xip_flush_range);
+
 static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct address_space *mapping = iocb->ki_filp->f_mapping;
 	struct inode *inode = mapping->host;
 	loff_t pos = iocb->ki_pos;
 	loff_t isize = i_size_read(inode);
+	bool persistent = xip_persistent(mapping);
 	ssize_t done = 0;
 	int error = 0;
+	int idx;
 
 	while (iov_iter_count(to) && pos < isize) {
 		size_t offset = offset_in_page(pos);
@@ -217,16 +363,23 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 		void *kaddr;
 
 		len = min(len, iov_iter_count(to));
+		idx = srcu_read_lock(&xip_srcu);
 		error = xip_get_page(mapping, pos >> PAGE_SHIFT, false,
 				     &kaddr, &pfn);
 		if (error == -ENODATA) {
 			error = 0;
 			copied = iov_iter_zero(len, to);
 		} else if (!error) {
-			copied = _copy_mc_to_iter(kaddr + offset, len, to);
-		} else {
-			break;
+			/* persistent memory may hold poison the CPU traps on */
+			if (persistent)
+				copied = _copy_mc_to_iter(kaddr + offset, len,
+							  to);
+			else
+				copied = _copy_to_iter(kaddr + offset, len, to);
 		}
+		srcu_read_unlock(&xip_srcu, idx);
+		if (error)
+			break;
 		pos += copied;
 		done += copied;
 		if (copied < len) {
@@ -314,9 +467,11 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct address_space *mapping = iocb->ki_filp->f_mapping;
 	struct inode *inode = mapping->host;
+	bool persistent = xip_persistent(mapping);
 	loff_t pos = iocb->ki_pos;
 	ssize_t done = 0;
 	int error = 0;
+	int idx;
 
 	lockdep_assert_held_write(&inode->i_rwsem);
 	while (iov_iter_count(from)) {
@@ -327,6 +482,7 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		size_t copied;
 		void *kaddr;
 
+		idx = srcu_read_lock(&xip_srcu);
 		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
 		if (error == -ENODATA) {
 			if (iocb->ki_flags & IOCB_NOWAIT)
@@ -335,10 +491,18 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 				error = xip_fill_hole(mapping, index, &kaddr,
 						      &pfn);
 		}
-		if (error)
+		if (error) {
+			srcu_read_unlock(&xip_srcu, idx);
 			break;
+		}
 
-		copied = _copy_from_iter_flushcache(kaddr + offset, len, from);
+		/* persistent memory: durable without a later cache flush */
+		if (persistent)
+			copied = _copy_from_iter_flushcache(kaddr + offset,
+							    len, from);
+		else
+			copied = _copy_from_iter(kaddr + offset, len, from);
+		srcu_read_unlock(&xip_srcu, idx);
 		if (copied) {
 			if (pos + copied > inode->i_size) {
 				error = xip_extend_size(inode, pos,
@@ -421,10 +585,16 @@ static vm_fault_t xip_fault_cow(struct vm_fault *vmf, void *kaddr)
 {
 	vm_fault_t ret;
 
-	if (kaddr)
-		memcpy_to_page(vmf->cow_page, 0, kaddr, PAGE_SIZE);
-	else
+	if (kaddr) {
+		void *dst = kmap_local_page(vmf->cow_page);
+		unsigned long rem = copy_mc_to_kernel(dst, kaddr, PAGE_SIZE);
+
+		kunmap_local(dst);
+		if (rem)	/* poison in persistent memory */
+			return VM_FAULT_SIGBUS;
+	} else {
 		clear_user_highpage(vmf->cow_page, vmf->address);
+	}
 	__folio_mark_uptodate(page_folio(vmf->cow_page));
 	ret = finish_fault(vmf);
 	return ret ? ret : VM_FAULT_DONE_COW;
@@ -543,7 +713,8 @@ static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 		memset(buf, 0, len);
 		error = 0;
 	} else if (!error) {
-		memcpy(buf, kaddr + offset, len);
+		if (copy_mc_to_kernel(buf, kaddr + offset, len))
+			error = -EIO;
 	}
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);

@@ -24,6 +24,9 @@ struct vm_area_struct;
 long bdev_direct_access(struct block_device *bdev, sector_t sector,
 			void **kaddr, unsigned long *pfn, long size);
 int bdev_xip_supported(struct block_device *bdev);
+bool bdev_xip_persistent(struct block_device *bdev);
+int bdev_direct_access_flush(struct block_device *bdev, void *kaddr,
+			     size_t len);
 
 /**
  * mapping_is_xip - does this address space use execute-in-place?
@@ -43,6 +46,9 @@ int xip_file_mmap(struct file *file, struct vm_area_struct *vma);
 int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
 		      loff_t newsize);
 int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to);
+int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end);
+void xip_shutdown_mapping(struct address_space *mapping);
+void xip_shutdown_sync(void);
 
 #else /* !CONFIG_FS_XIP */
 
@@ -58,9 +64,20 @@ static inline int bdev_xip_supported(struct block_device *bdev)
 	return -EOPNOTSUPP;
 }
 
+static inline bool bdev_xip_persistent(struct block_device *bdev)
+{
+	return false;
+}
+
 static inline bool mapping_is_xip(struct address_space *mapping)
 {
 	return false;
+}
+
+static inline int xip_flush_range(struct address_space *mapping,
+				  loff_t start, loff_t end)
+{
+	return 0;
 }
 
 static inline int xip_truncate_page(struct address_space *mapping,
