@@ -40,6 +40,8 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 	long avail;
 	int error;
 
+	if (READ_ONCE(EXT2_SB(inode->i_sb)->s_xip_dead))
+		return -EIO;
 	error = ext2_get_block(inode, index, &bh, create);
 	if (error)
 		return error;
@@ -51,6 +53,14 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 				   PAGE_SIZE);
 	if (avail == -ENOMEM)
 		return avail;
+	if (avail == -EHWPOISON) {
+		/* a media error, not a damaged file system */
+		pr_err_ratelimited("EXT2-fs (%s): xip: media error in block %llu of inode %lu\n",
+				   inode->i_sb->s_id,
+				   (unsigned long long)bh.b_blocknr,
+				   inode->i_ino);
+		return -EIO;
+	}
 	if (avail < 0) {
 		ext2_error(inode->i_sb, __func__,
 			   "inode %lu: no direct access to block %llu: %ld",
@@ -105,7 +115,61 @@ int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
 		ext2_msg(sb, KERN_ERR, "xip: direct access failed: %ld", avail);
 		return -EINVAL;
 	}
+	/*
+	 * Memory without struct page (a DCSS, a raw pmem namespace) cannot be
+	 * pinned by get_user_pages(); say which kind this is.
+	 */
+	ext2_msg(sb, KERN_INFO, "xip: %s memory %s struct page",
+		 bdev_xip_persistent(bdev) ? "persistent" : "volatile",
+		 pfn_valid(pfn) ? "with" : "without");
 	return 0;
+}
+
+/**
+ * ext2_xip_shutdown - the device under an XIP mount is going away
+ * @sb: the super block
+ *
+ * Called through ->shutdown when the block device is removed under the
+ * mount (a pmem namespace disabled, a driver unbound).  Its memory is about
+ * to be unmapped, so every access to file data must stop first: from now on
+ * ->get_xip_page fails with -EIO, every mapping of an XIP file is removed
+ * (a later access raises SIGBUS) and copies in progress are waited for.
+ * The mount stays until it is unmounted; metadata I/O fails as on any dead
+ * device.
+ */
+void ext2_xip_shutdown(struct super_block *sb)
+{
+	struct inode *inode, *done = NULL;
+
+	if (!ext2_use_xip(sb) || READ_ONCE(EXT2_SB(sb)->s_xip_dead))
+		return;
+	WRITE_ONCE(EXT2_SB(sb)->s_xip_dead, true);
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    !ext2_inode_is_xip(inode)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		xip_shutdown_mapping(inode->i_mapping);
+		/* the list cursor stays valid while @inode is held */
+		iput(done);
+		done = inode;
+		cond_resched();
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(done);
+
+	xip_shutdown_sync();
+	ext2_msg(sb, KERN_ERR,
+		 "xip: device removed, file data is no longer accessible");
 }
 
 static ssize_t ext2_xip_write_iter(struct kiocb *iocb, struct iov_iter *from)
@@ -155,6 +219,20 @@ static int ext2_xip_release_file(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/*
+ * Stores through shared mappings of persistent memory sit in the CPU caches
+ * until written back; ext2_fsync() then flushes the device's write cache.
+ */
+static int ext2_xip_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
+{
+	int error = xip_flush_range(file->f_mapping, start, end);
+
+	if (error)
+		return error;
+	return ext2_fsync(file, start, end, datasync);
+}
+
 const struct file_operations ext2_xip_file_operations = {
 	.llseek		= generic_file_llseek,
 	.read_iter	= xip_file_read_iter,
@@ -166,7 +244,7 @@ const struct file_operations ext2_xip_file_operations = {
 	.mmap		= xip_file_mmap,
 	.open		= ext2_xip_file_open,
 	.release	= ext2_xip_release_file,
-	.fsync		= ext2_fsync,
+	.fsync		= ext2_xip_fsync,
 	.splice_read	= copy_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fop_flags	= FOP_BUFFER_WASYNC,

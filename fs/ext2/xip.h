@@ -19,6 +19,7 @@ static inline bool ext2_use_xip(struct super_block *sb)
 }
 
 int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize);
+void ext2_xip_shutdown(struct super_block *sb);
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 		      bool create, void **kaddr, unsigned long *pfn);
 
@@ -45,6 +46,8 @@ static inline bool ext2_inode_is_xip(struct inode *inode)
 {
 	return false;
 }
+
+#define ext2_xip_shutdown	NULL
 
 #endif /* CONFIG_EXT2_FS_XIP */
 

@@ -831,6 +831,52 @@ static void ext2_xip_unmount_releases_everything(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lookup_bdev(XT_NODE, &dev), -ENOENT);
 }
 
+/*
+ * ->shutdown, as del_gendisk() calls it when the device goes away under the
+ * mount: afterwards no file data is reachable (get_xip_page, read, write
+ * fail with -EIO), metadata still is, and the mount can be unmounted.  The
+ * RAM disk itself cannot go away while open, so call it directly.
+ */
+static void ext2_xip_shutdown_stops_file_data(struct kunit *test)
+{
+	struct xt_ctx *ctx = test->priv;
+	struct super_block *sb;
+	struct file *file;
+	unsigned long pfn;
+	void *kaddr;
+	loff_t pos;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	xt_fill(buf, PAGE_SIZE, 0x31);
+
+	xt_mount_ok(test, "xip");
+	sb = ctx->mnt->mnt_sb;
+	KUNIT_ASSERT_NOT_NULL(test, sb->s_op->shutdown);
+	file = xt_open(test, "doomed", O_RDWR | O_CREAT | O_EXCL);
+	pos = 0;
+	KUNIT_ASSERT_EQ(test, kernel_write(file, buf, PAGE_SIZE, &pos),
+			(ssize_t)PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, xt_get_page(file, 0, false, &kaddr, &pfn), 0);
+
+	sb->s_op->shutdown(sb);
+	KUNIT_EXPECT_TRUE(test, EXT2_SB(sb)->s_xip_dead);
+	KUNIT_EXPECT_EQ(test, xt_get_page(file, 0, false, &kaddr, &pfn), -EIO);
+	KUNIT_EXPECT_EQ(test, xt_get_page(file, 1, true, &kaddr, &pfn), -EIO);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, PAGE_SIZE, &pos),
+			(ssize_t)-EIO);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_write(file, buf, PAGE_SIZE, &pos),
+			(ssize_t)-EIO);
+	/* metadata is not file data: the inode is still there */
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(file)), (loff_t)PAGE_SIZE);
+	/* a second call (a later device event) is harmless */
+	sb->s_op->shutdown(sb);
+	xt_umount(ctx);
+}
+
 static int ext2_xip_test_init(struct kunit *test)
 {
 	struct xt_ctx *ctx;
@@ -863,6 +909,7 @@ static struct kunit_case ext2_xip_test_cases[] = {
 	KUNIT_CASE(ext2_xip_sparse_hole_stays_hole),
 	KUNIT_CASE(ext2_xip_refuses_small_blocks),
 	KUNIT_CASE(ext2_xip_refuses_dax),
+	KUNIT_CASE(ext2_xip_shutdown_stops_file_data),
 	KUNIT_CASE(ext2_xip_unmount_releases_everything),
 	{}
 };
