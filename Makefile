@@ -25,6 +25,7 @@ SELFTESTS := $(ROOT)/tools/testing/selftests/filesystems/xip
 .DEFAULT_GOAL := demo
 .PHONY: demo all help deps tree kernel-x86_64 kernel-s390x kernels \
 	kunit-um kunit-x86_64 kunit-s390 guest-x86_64 guest-s390x checks \
+	guest-x86_64-pmem guest-s390x-dcssblk share \
 	test summary bench clean distclean
 
 demo: ## (default) build the x86_64 guest, boot it, run an ELF from ext2 -o xip and show where it is mapped from
@@ -67,6 +68,12 @@ guest-x86_64: kernel-x86_64 ## run the XIP selftests (run_guest.sh) in an x86_64
 guest-s390x: kernel-s390x ## run the XIP selftests in an s390x guest -> guest-s390x.tap
 	@$(S)/guest-run.sh s390x $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-s390x.tap
 
+guest-x86_64-pmem: kernel-x86_64 ## the XIP selftests on QEMU nvdimm raw namespaces (no struct page) -> guest-x86_64-pmem.tap
+	@GUEST_PROVIDER=pmem $(S)/guest-run.sh x86_64 $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-x86_64-pmem.tap
+
+guest-s390x-dcssblk: kernel-s390x ## the XIP selftests on a fake DCSS (no struct page) in the s390x guest -> guest-s390x-dcssblk.tap
+	@GUEST_PROVIDER=dcssblk $(S)/guest-run.sh s390x $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-s390x-dcssblk.tap
+
 checks: ## checkpatch --strict, sparse, config and overlay checks -> checks.log (TAP)
 	@$(S)/checks.sh
 
@@ -75,7 +82,8 @@ test: ## all of the above; prints per-suite counts and 'N passed, N failed'
 
 summary: ## re-print the summary of the last 'make test'
 	@python3 $(S)/summary.py $(RESULTS)/kunit-um.ktap $(RESULTS)/kunit-x86_64.ktap \
-		$(RESULTS)/kunit-s390.ktap $(RESULTS)/guest-x86_64.tap $(RESULTS)/guest-s390x.tap \
+		$(RESULTS)/kunit-s390.ktap $(RESULTS)/guest-x86_64.tap $(RESULTS)/guest-x86_64-pmem.tap \
+		$(RESULTS)/guest-s390x.tap $(RESULTS)/guest-s390x-dcssblk.tap \
 		$(RESULTS)/demo-x86_64.tap $(RESULTS)/checks.log
 
 bench: ## page-cache use and speed of ext2 -o xip vs page cache vs -o dax in a guest (BENCH_ARCH=x86_64|s390x) -> build/bench/

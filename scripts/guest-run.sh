@@ -2,6 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # guest-run.sh ARCH SCRIPT OUT.tap
 #
+# GUEST_PROVIDER picks the memory the suite's XIP file system lives on:
+#   brd      (default) /dev/ram0, scratch /dev/ram1: RAM with struct page
+#   pmem     x86_64: three QEMU nvdimms (ACPI NFIT), raw namespaces
+#            /dev/pmem0 (suite), /dev/pmem1 (scratch, pmem tests) and
+#            /dev/pmem2 (removed under a mount): memory without struct page
+#   dcssblk  s390x: a test-only fake DCSS segment over memory above mem=
+#            (configs/s390x-dcssblk.config), /dev/dcssblk0: no struct page
+# It sets the QEMU machine, the kernel command line and XIP_DEV /
+# XIP_SCRATCH_DEV for the guest script.  GUEST_ENV adds "VAR=value ..."
+# words to the guest script's environment.
+#
 # Boot build/ARCH's kernel under QEMU (TCG) with an initramfs holding a
 # static busybox, e2fsck.static, the XIP selftests (built static from
 # tools/testing/selftests/filesystems/xip/*.c) and the demo helper; /init
@@ -21,6 +32,16 @@ SCRIPT=${2:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
 OUT=${3:?usage: guest-run.sh ARCH SCRIPT OUT.tap}
 arch_vars "$ARCH"
 NAME=$(basename "$OUT" .tap)
+PROVIDER=${GUEST_PROVIDER:-brd}
+# XIP_PMEM_DEV: the pmem tests' device and whether its memory has struct page
+case $PROVIDER in
+brd)	PROVIDER_ENV="XIP_DEV=/dev/ram0 XIP_SCRATCH_DEV=/dev/ram1"
+	# legacy memmap= pmem (x86_64 only), with ZONE_DEVICE pages
+	[ "$ARCH" = x86_64 ] && PROVIDER_ENV+=" XIP_PMEM_DEV=/dev/pmem0 XIP_PMEM_PAGES=with XIP_PMEM_REMOVE_DEV=/dev/pmem1" ;;
+pmem)	PROVIDER_ENV="XIP_DEV=/dev/pmem0 XIP_SCRATCH_DEV=/dev/pmem1 XIP_PMEM_DEV=/dev/pmem1 XIP_PMEM_PAGES=without XIP_PMEM_REMOVE_DEV=/dev/pmem2" ;;
+dcssblk) PROVIDER_ENV="XIP_DEV=/dev/dcssblk0 XIP_SCRATCH_DEV=/dev/ram1" ;;
+*)	PROVIDER_ENV= ;;
+esac
 if [ -z "$QEMU_TIMEOUT" ]; then
 	case $ARCH in x86_64) QEMU_TIMEOUT=600 ;; *) QEMU_TIMEOUT=1200 ;; esac
 fi
@@ -100,8 +121,8 @@ export PATH=/sbin:/bin:/usr/sbin:/usr/bin:/xip
 /bin/busybox mount -t devtmpfs devtmpfs /dev
 /bin/busybox mount -t tmpfs tmpfs /tmp
 /bin/busybox --install -s /bin
-export XIP_ARCH=$ARCH XIP_BIN_DIR=/xip HOME=/root
-echo "XIPRIG: guest up: \$(uname -r) \$(uname -m), running $(basename "$SCRIPT")"
+export XIP_ARCH=$ARCH XIP_BIN_DIR=/xip HOME=/root XIP_PROVIDER=$PROVIDER $PROVIDER_ENV ${GUEST_ENV:-}
+echo "XIPRIG: guest up: \$(uname -r) \$(uname -m), provider $PROVIDER, running $(basename "$SCRIPT")"
 cd /xip
 ( /bin/sh /guest/run.sh; echo \$? > /tmp/.xiprig-rc ) | tee /tmp/.xiprig-out
 # quiet console while the results are printed, so no printk splits a line
@@ -142,20 +163,49 @@ EOF
 
 # --- boot ----------------------------------------------------------------------
 APPEND="panic=-1 kunit.enable=0 brd.rd_nr=2 brd.rd_size=262144"
-case $ARCH in
-x86_64)
-	# 3G guest: all RAM below QEMU's PCI hole (3.5G); the pmem range
-	# memmap=512M!2G (legacy e820 pmem -> /dev/pmem0) lies inside it.
+case $ARCH-$PROVIDER in
+x86_64-brd)
+	# 3G guest: all RAM below QEMU's PCI hole (3.5G); the pmem ranges
+	# memmap=512M!2G and 256M!2560M (legacy e820 pmem -> /dev/pmem0 and
+	# /dev/pmem1, with struct page) lie inside it.
 	QEMU=(qemu-system-x86_64 -m 3G -smp 2 -nographic -no-reboot
 	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
-	      -append "console=ttyS0 memmap=512M!2G $APPEND") ;;
-s390x)
+	      -append "console=ttyS0 memmap=512M!2G memmap=256M!2560M $APPEND") ;;
+x86_64-pmem)
+	# Three nvdimms in the hotplug area above 4G (suite, scratch, one to
+	# remove under a mount): label-less, so each is a raw namespace,
+	# mapped with memremap and without struct page.  The backing files
+	# are sparse and removed after the run.
+	nvdimm_args=()
+	for i in 0 1 2; do
+		rm -f "$GDIR/nvdimm$i.img"
+		truncate -s 256M "$GDIR/nvdimm$i.img"
+		nvdimm_args+=(-object "memory-backend-file,id=nvmem$i,share=on,mem-path=$GDIR/nvdimm$i.img,size=256M"
+			      -device "nvdimm,id=nvdimm$i,memdev=nvmem$i")
+	done
+	QEMU=(qemu-system-x86_64 -machine pc,nvdimm=on -m 2G,slots=4,maxmem=6G
+	      -smp 2 -nographic -no-reboot "${nvdimm_args[@]}"
+	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
+	      -append "console=ttyS0 $APPEND") ;;
+s390x-brd)
 	# vx=off: QEMU 7.2's emulated vector facility miscomputes (see
 	# rig-notes: KUnit checksum tests); keep the guest on the same CPU model.
 	QEMU=(qemu-system-s390x -M s390-ccw-virtio -cpu qemu,vx=off -smp 2 -m 2G
 	      -nographic -no-reboot
 	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
 	      -append "$APPEND") ;;
+s390x-dcssblk)
+	# The s390x-brd machine, but the kernel gets only the first 1536M
+	# (mem=, a multiple of the 256M memory section: no memmap above).
+	# CONFIG_DCSSBLK_XIP_FAKE_SEGMENT (test only) makes [1536M, 1792M),
+	# as large as a brd disk here, the type SW segment XIPFAKE and
+	# /dev/dcssblk0 over it: no struct page, s390 page tables.
+	QEMU=(qemu-system-s390x -M s390-ccw-virtio -cpu qemu,vx=off -smp 2 -m 2G
+	      -nographic -no-reboot
+	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
+	      -append "mem=1536M dcssblk.fake_segment=XIPFAKE:1536M:256M $APPEND") ;;
+*)
+	fail_early "no provider '$PROVIDER' for $ARCH guests" ;;
 esac
 note "$NAME: booting $ARCH guest (timeout ${QEMU_TIMEOUT}s, console $CONSOLE)"
 start=$(date +%s)
@@ -163,6 +213,7 @@ set +e
 timeout -k 10 "$QEMU_TIMEOUT" "${QEMU[@]}" < /dev/null > "$CONSOLE" 2>&1
 qrc=$?
 set -e
+rm -f "$GDIR"/nvdimm*.img
 note "$NAME: QEMU exited with $qrc after $(( $(date +%s) - start )) s"
 
 # --- results ---------------------------------------------------------------------

@@ -31,12 +31,14 @@ step deps "$ROOT/scripts/deps.sh"
 step build-x86_64 "$ROOT/scripts/build-kernel.sh" x86_64
 step kunit-x86_64 env SKIP_BUILD=1 "$ROOT/scripts/kunit.sh" x86_64
 step guest-x86_64 "$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64.tap"
+step guest-x86_64-pmem env GUEST_PROVIDER=pmem "$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64-pmem.tap"
 step demo-x86_64 "$ROOT/scripts/guest-run.sh" x86_64 "$ROOT/scripts/guest/demo.sh" "$RESULTS/demo-x86_64.tap"
 
 # s390x: the same, cross-compiled
 step build-s390x "$ROOT/scripts/build-kernel.sh" s390x
 step kunit-s390 env SKIP_BUILD=1 "$ROOT/scripts/kunit.sh" s390x
 step guest-s390x "$ROOT/scripts/guest-run.sh" s390x "$GUEST_SCRIPT" "$RESULTS/guest-s390x.tap"
+step guest-s390x-dcssblk env GUEST_PROVIDER=dcssblk "$ROOT/scripts/guest-run.sh" s390x "$GUEST_SCRIPT" "$RESULTS/guest-s390x-dcssblk.tap"
 
 # UML KUnit (its own build) and the static checks
 step kunit-um "$ROOT/scripts/kunit.sh" um
@@ -48,5 +50,6 @@ printf '  %s\n' "${STEPS[@]}" >&2
 echo >&2
 exec python3 "$ROOT/scripts/summary.py" \
 	"$RESULTS/kunit-um.ktap" "$RESULTS/kunit-x86_64.ktap" "$RESULTS/kunit-s390.ktap" \
-	"$RESULTS/guest-x86_64.tap" "$RESULTS/guest-s390x.tap" "$RESULTS/demo-x86_64.tap" \
+	"$RESULTS/guest-x86_64.tap" "$RESULTS/guest-x86_64-pmem.tap" \
+	"$RESULTS/guest-s390x.tap" "$RESULTS/guest-s390x-dcssblk.tap" "$RESULTS/demo-x86_64.tap" \
 	"$RESULTS/checks.log"

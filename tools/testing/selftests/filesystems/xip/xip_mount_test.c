@@ -10,12 +10,21 @@
  *   XIP_MKE2FS        mke2fs command, may contain arguments ("mke2fs")
  *   XIP_E2FSCK        e2fsck command (default: e2fsck.static or e2fsck
  *                     found in PATH, /sbin or /usr/sbin)
+ *   XIP_PMEM_DEV      a pmem device for the pmem tests, destroyed too
+ *                     (they skip without one)
+ *   XIP_PMEM_PAGES    "with" or "without": whether its memory has struct
+ *                     page (legacy memmap= pmem has, a raw namespace not)
+ *   XIP_PMEM_REMOVE_DEV  a pmem device to remove under a mount (it is gone
+ *                     afterwards)
  */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <mntent.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 
 #include "xip_helpers.h"
@@ -596,6 +605,361 @@ TEST_F_TIMEOUT(xip_mount, persistence_and_fsck, 180)
 		TH_LOG("through a plain mount: %s", why);
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, fsck(self->dev)) TH_LOG("second e2fsck");
+}
+
+/* ---- pmem: the kind of memory, durability paths, media errors ---------- */
+
+/*
+ * Last kernel message "EXT2-fs (NAME): xip: ..." for device @dev, copied to
+ * @msg.  Returns 0 if one was found.
+ */
+static int xip_mount_msg(const char *dev, char *msg, size_t len)
+{
+	const char *name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
+	char key[PATH_MAX], *buf, *p, *last = NULL;
+	int size, n;
+
+	size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	n = klogctl(3, buf, size);	/* SYSLOG_ACTION_READ_ALL */
+	if (n < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = 0;
+	snprintf(key, sizeof(key), "EXT2-fs (%s): xip: ", name);
+	for (p = strstr(buf, key); p; p = strstr(p + 1, key))
+		last = p + strlen(key);
+	if (last)
+		snprintf(msg, len, "%.*s", (int)strcspn(last, "\n"), last);
+	free(buf);
+	return last ? 0 : -1;
+}
+
+/* The physical address behind a mapped user address, or 0. */
+static uint64_t xip_phys(const void *addr)
+{
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent),
+		  (uintptr_t)addr / XIP_PAGE * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	if (!(ent >> 63))
+		return 0;
+	return (ent & ((1ULL << 55) - 1)) * XIP_PAGE;
+}
+
+/* Is @phys inside a "Persistent Memory" range of /proc/iomem? */
+static bool xip_in_pmem_range(uint64_t phys)
+{
+	unsigned long long a, b;
+	bool found = false;
+	char line[256];
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (strstr(line, "Persistent Memory") &&
+		    sscanf(line, " %llx-%llx", &a, &b) == 2)
+			found = phys >= a && phys <= b;
+	fclose(f);
+	return found;
+}
+
+FIXTURE(xip_pmem) {
+	char dev[PATH_MAX / 2];
+	char mnt[PATH_MAX / 2];
+	char file[PATH_MAX];
+	const char *pages;
+};
+
+/* Set up @dev at @mnt for the pmem tests: fresh ext2, mounted -o xip. */
+#define ASSERT_PMEM_MOUNTED(dev, mnt) do {				\
+	struct stat __st;						\
+									\
+	ASSERT_EQ(0, stat(dev, &__st))					\
+		TH_LOG("pmem device %s: %s", dev, strerror(errno));	\
+	ASSERT_TRUE(S_ISBLK(__st.st_mode));				\
+	if (mkdir(mnt, 0755))						\
+		ASSERT_EQ(EEXIST, errno);				\
+	umount_all(mnt);						\
+	ASSERT_EQ(0, xip_catch_sigbus());				\
+	ASSERT_MKFS(dev, "4096");					\
+	ASSERT_EQ(0, mount(dev, mnt, "ext2", 0, "xip"))			\
+		TH_LOG("mount -o xip %s: %s", dev, strerror(errno));	\
+	ASSERT_XIP_MOUNTED(mnt);					\
+} while (0)
+
+FIXTURE_SETUP(xip_pmem)
+{
+	if (!getenv("XIP_PMEM_DEV") || !*getenv("XIP_PMEM_DEV"))
+		SKIP(return, "no pmem device (XIP_PMEM_DEV) on this machine");
+	snprintf(self->dev, sizeof(self->dev), "%s", getenv("XIP_PMEM_DEV"));
+	snprintf(self->mnt, sizeof(self->mnt), "%s",
+		 env_or("XIP_SCRATCH_MNT", "/mnt/xip-scratch"));
+	snprintf(self->file, sizeof(self->file), "%s/f", self->mnt);
+	self->pages = env_or("XIP_PMEM_PAGES", "");
+	ASSERT_PMEM_MOUNTED(self->dev, self->mnt);
+}
+
+FIXTURE_TEARDOWN_PARENT(xip_pmem)
+{
+	if (self->mnt[0])
+		umount_all(self->mnt);
+}
+
+/*
+ * The mount says which memory it got, and a mapping of a file is the
+ * namespace's own memory: its physical address lies in the pmem range.
+ */
+TEST_F(xip_pmem, mount_reports_memory_kind)
+{
+	char msg[256], want[64];
+	unsigned char *p;
+	uint64_t phys;
+	int fd;
+
+	ASSERT_EQ(0, xip_mount_msg(self->dev, msg, sizeof(msg)))
+		TH_LOG("no \"xip:\" mount message for %s", self->dev);
+	TH_LOG("mount message: %s", msg);
+	snprintf(want, sizeof(want), "persistent memory %s struct page",
+		 self->pages);
+	ASSERT_TRUE(*self->pages && strstr(msg, want))
+		TH_LOG("expected \"%s\"", want);
+
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, PS, 7, 0));
+	p = mmap(NULL, PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(xip_pat(7, 0), p[0]);
+	phys = xip_phys(p);
+	ASSERT_NE((uint64_t)0, phys) TH_LOG("no pfn in /proc/self/pagemap");
+	TH_LOG("page 0 at physical 0x%llx", (unsigned long long)phys);
+	EXPECT_TRUE(xip_in_pmem_range(phys))
+		TH_LOG("0x%llx is not in a Persistent Memory range of /proc/iomem",
+		       (unsigned long long)phys);
+	EXPECT_EQ(0, xip_cached_pages(fd));
+	munmap(p, PS);
+	close(fd);
+}
+
+/*
+ * write(2) + fsync, stores through a shared mapping + msync(MS_SYNC), and
+ * O_SYNC writes reach the medium: they survive umount, e2fsck and a new
+ * mount.  (QEMU cannot lose power, so this checks the paths, not the
+ * cache flush instructions themselves.)
+ */
+TEST_F(xip_pmem, fsync_msync_osync_persist)
+{
+	unsigned char *p;
+	int fd, i;
+
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 8 * PS, 11, 0));
+	ASSERT_EQ(0, fsync(fd));
+	p = mmap(NULL, 8 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 4; i++)
+		memset(p + i * PS + 100, 0xa0 + i, 200);
+	ASSERT_EQ(0, msync(p, 8 * PS, MS_SYNC));
+	munmap(p, 8 * PS);
+	close(fd);
+	fd = open(self->file, O_RDWR | O_SYNC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(5, pwrite(fd, "osync", 5, 6 * PS + 1));
+	close(fd);
+
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, fsck(self->dev)) TH_LOG("e2fsck -fn %s", self->dev);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+	fd = open(self->file, O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 8 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0xa0 + i, p[i * PS + 100]);
+		ASSERT_EQ(0xa0 + i, p[i * PS + 299]);
+		ASSERT_EQ(xip_pat(11, i * PS + 300), p[i * PS + 300]);
+	}
+	ASSERT_EQ(0, memcmp(p + 6 * PS + 1, "osync", 5));
+	ASSERT_EQ(xip_pat(11, 7 * PS), p[7 * PS]);
+	munmap(p, 8 * PS);
+	close(fd);
+}
+
+/*
+ * A read-only device: a read-write mount is refused with a clear error,
+ * a read-only XIP mount works.
+ */
+TEST_F(xip_pmem, readonly_device_refuses_rw_mount)
+{
+	int ro = 1, rw = 0, bfd, ret, err;
+
+	ASSERT_EQ(0, umount(self->mnt));
+	bfd = open(self->dev, O_RDONLY);
+	ASSERT_LE(0, bfd);
+	ASSERT_EQ(0, ioctl(bfd, BLKROSET, &ro));
+	ret = mount(self->dev, self->mnt, "ext2", 0, "xip");
+	err = errno;
+	if (!ret)
+		umount(self->mnt);
+	EXPECT_EQ(-1, ret) TH_LOG("rw xip mount of a read-only device worked");
+	EXPECT_TRUE(err == EACCES || err == EROFS)
+		TH_LOG("rw mount of a read-only device: %s", strerror(err));
+	ret = mount(self->dev, self->mnt, "ext2", MS_RDONLY, "xip");
+	EXPECT_EQ(0, ret) TH_LOG("ro xip mount: %s", strerror(errno));
+	if (!ret)
+		EXPECT_EQ(0, umount(self->mnt));
+	EXPECT_EQ(0, ioctl(bfd, BLKROSET, &rw));
+	close(bfd);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, "xip"));
+}
+
+/*
+ * A sector in the badblocks list: read(2) of its page gives EIO, a fault
+ * on it SIGBUS, a write EIO; the pages around it still work.  Runs last:
+ * QEMU cannot clear the poison, so the device keeps the bad sector.
+ */
+TEST_F(xip_pmem, badblocks_eio_and_sigbus)
+{
+	const char *name = strrchr(self->dev, '/') + 1;
+	char path[PATH_MAX], line[64], buf[PS];
+	unsigned char *p, v;
+	int fd, bb, blk = 1;
+	ssize_t n;
+
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 3 * PS, 5, 0));
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, ioctl(fd, FIBMAP, &blk)) TH_LOG("FIBMAP: %s",
+						   strerror(errno));
+	ASSERT_LT(0, blk);
+
+	snprintf(path, sizeof(path), "/sys/block/%s/badblocks", name);
+	bb = open(path, O_WRONLY);
+	ASSERT_LE(0, bb) TH_LOG("%s: %s", path, strerror(errno));
+	n = snprintf(line, sizeof(line), "%llu 8\n",
+		     (unsigned long long)blk * (PS / 512));
+	ASSERT_EQ(n, write(bb, line, n)) TH_LOG("%s: %s", path,
+						strerror(errno));
+	close(bb);
+	TH_LOG("page 1 of the file is block %d, now bad", blk);
+
+	errno = 0;
+	EXPECT_EQ(-1, pread(fd, buf, PS, PS));
+	EXPECT_EQ(EIO, errno) TH_LOG("read of the bad page: %s",
+				     strerror(errno));
+	EXPECT_EQ(-1, pwrite(fd, buf, 16, PS + 8));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(PS, pread(fd, buf, PS, 0));
+	EXPECT_EQ(-1, xip_check(buf, PS, 5, 0));
+	ASSERT_EQ(PS, pread(fd, buf, PS, 2 * PS));
+	EXPECT_EQ(-1, xip_check(buf, PS, 5, 2 * PS));
+
+	p = mmap(NULL, 3 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, xip_probe_read(p, &v));
+	EXPECT_EQ(xip_pat(5, 0), v);
+	EXPECT_EQ(1, xip_probe_read(p + PS + 3, &v))
+		TH_LOG("a fault on the bad page did not raise SIGBUS");
+	EXPECT_EQ(0, xip_probe_read(p + 2 * PS, &v));
+	munmap(p, 3 * PS);
+	close(fd);
+}
+
+/*
+ * Removing the device under a mounted XIP filesystem (unbinding the
+ * namespace from nd_pmem, as "ndctl disable-namespace --force" does) cannot
+ * be refused by the driver.  It must fail file I/O cleanly: read(2) and
+ * write(2) give EIO, a mapping that was live raises SIGBUS, nothing touches
+ * the memory any more, and the filesystem can still be unmounted.  The
+ * device is gone afterwards, so it is one of its own.
+ */
+FIXTURE(xip_pmem_removal) {
+	char dev[PATH_MAX / 2];
+	char mnt[PATH_MAX / 2];
+	char file[PATH_MAX];
+};
+
+FIXTURE_SETUP(xip_pmem_removal)
+{
+	if (!getenv("XIP_PMEM_REMOVE_DEV") || !*getenv("XIP_PMEM_REMOVE_DEV"))
+		SKIP(return, "no pmem device to remove (XIP_PMEM_REMOVE_DEV)");
+	snprintf(self->dev, sizeof(self->dev), "%s",
+		 getenv("XIP_PMEM_REMOVE_DEV"));
+	snprintf(self->mnt, sizeof(self->mnt), "/mnt/xip-removal");
+	snprintf(self->file, sizeof(self->file), "%s/f", self->mnt);
+	ASSERT_PMEM_MOUNTED(self->dev, self->mnt);
+}
+
+FIXTURE_TEARDOWN_PARENT(xip_pmem_removal)
+{
+	if (self->mnt[0])
+		umount_all(self->mnt);
+}
+
+TEST_F(xip_pmem_removal, device_removal_fails_cleanly)
+{
+	const char *name = strrchr(self->dev, '/') + 1;
+	char path[PATH_MAX], link[PATH_MAX], buf[PS];
+	const char *ns;
+	unsigned char *p, v;
+	int fd, u;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/device", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_LT(0, n) TH_LOG("%s: %s", path, strerror(errno));
+	link[n] = 0;
+	ns = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	snprintf(path, sizeof(path), "/sys/block/%s/device/driver/unbind",
+		 name);
+
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 4 * PS, 3, 0));
+	p = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, xip_probe_read(p + PS, &v));
+	ASSERT_EQ(xip_pat(3, PS), v);
+	ASSERT_EQ(0, xip_probe_write(p + 2 * PS, 0x5a));
+
+	u = open(path, O_WRONLY);
+	ASSERT_LE(0, u) TH_LOG("%s: %s", path, strerror(errno));
+	TH_LOG("unbinding %s from its driver under the mount", ns);
+	ASSERT_EQ((ssize_t)strlen(ns), write(u, ns, strlen(ns)))
+		TH_LOG("unbind %s: %s", ns, strerror(errno));
+	close(u);
+	snprintf(path, sizeof(path), "/sys/block/%s", name);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s still exists", path);
+
+	errno = 0;
+	EXPECT_EQ(-1, pread(fd, buf, PS, 0));
+	EXPECT_EQ(EIO, errno) TH_LOG("read after removal: %s",
+				     strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, buf, PS, 0));
+	EXPECT_EQ(EIO, errno) TH_LOG("write after removal: %s",
+				     strerror(errno));
+	EXPECT_EQ(1, xip_probe_read(p + PS, &v))
+		TH_LOG("a mapping still reads the removed device");
+	EXPECT_EQ(1, xip_probe_write(p + 3 * PS, 1))
+		TH_LOG("a mapping still writes the removed device");
+	munmap(p, 4 * PS);
+	close(fd);
+	EXPECT_EQ(0, umount(self->mnt)) TH_LOG("umount: %s", strerror(errno));
 }
 
 TEST_HARNESS_MAIN
