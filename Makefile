@@ -89,6 +89,9 @@ summary: ## re-print the summary of the last 'make test'
 bench: ## page-cache use and speed of ext2 -o xip vs page cache vs -o dax in a guest (BENCH_ARCH=x86_64|s390x) -> build/bench/
 	@$(S)/bench.sh
 
+share: kernel-x86_64 ## one read-only ext2 image, K x86_64 guests (SHARE_GUESTS=3) on one shared nvdimm: host copies with -o xip vs page cache -> build/share/
+	@$(S)/share.sh
+
 clean: ## remove build outputs (trees, kernels, results); keeps ccache, the pristine tree and the s390x debs
 	@mkdir -p $(ROOT)/build
 	@flock $(ROOT)/build/.kbuild.lock rm -rf $(ROOT)/build/src $(ROOT)/build/src.new \

@@ -35,6 +35,7 @@ declare -A CHECK=(
 	[coreutils]=timeout
 	[gzip]=gzip
 	[perl]=perl
+	[gnuplot-nox]=gnuplot
 )
 
 have() {
