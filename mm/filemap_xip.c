@@ -5,8 +5,10 @@
  * Read, write and map regular files straight from the memory of a block
  * device that implements ->direct_access, without ever using the page cache.
  * A filesystem provides a_ops->get_xip_page(), which returns the kernel
- * address and pfn of the block backing a file page, allocating a zeroed
- * block on request, or -ENODATA for a hole.
+ * address and pfn of the block backing a file page and how many of the
+ * following pages are contiguous in memory (a run, so that read, write,
+ * fault-around and sync pay for a lookup once per extent), allocating zeroed
+ * blocks on request, or -ENODATA for a hole.
  *
  * The life of a file page:
  *
@@ -39,7 +41,9 @@
  * across a user copy: the user buffer may be an XIP mapping of the same file,
  * and faulting it in takes mmap_lock and then invalidate_lock, the reverse
  * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
- * hole allocation away while they look up a block and install its PTE.
+ * hole allocation away while they look up a block and install its PTEs.
+ * The copies of read(2) and write(2) run in an SRCU read section (xip_srcu)
+ * so that a filesystem whose device goes away can wait for them.
  */
 
 #include <linux/blkdev.h>
@@ -49,7 +53,10 @@
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/srcu.h>
+#include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/xip.h>
 
@@ -203,28 +210,83 @@ void xip_shutdown_sync(void)
 }
 EXPORT_SYMBOL_GPL(xip_shutdown_sync);
 
+/* Pages one lookup covers at most: latency between cond_resched() calls. */
+#define XIP_MAX_RUN		1024UL
+/* Pages a read fault maps at most: the default fault_around_bytes. */
+#define XIP_FAULT_AROUND	(SZ_64K >> PAGE_SHIFT)
+
+/*
+ * Look up (or, with @create, allocate) a run of up to *@nr pages from
+ * @index.  On return *@nr is the number of pages mapped contiguously from
+ * *@kaddr and *@pfn (return 0), or of holes (-ENODATA): at least one, at
+ * most what was asked for.
+ */
+static int xip_get_run(struct address_space *mapping, pgoff_t index,
+		       bool create, void **kaddr, unsigned long *pfn,
+		       unsigned long *nr)
+{
+	unsigned long want = clamp(*nr, 1UL, XIP_MAX_RUN);
+	int error;
+
+	*nr = want;
+	error = mapping->a_ops->get_xip_page(mapping, index, create, kaddr,
+					     pfn, nr);
+	if ((!error || error == -ENODATA) &&
+	    WARN_ON_ONCE(!*nr || *nr > want))
+		*nr = 1;
+	return error;
+}
+
 static int xip_get_page(struct address_space *mapping, pgoff_t index,
 			bool create, void **kaddr, unsigned long *pfn)
 {
-	return mapping->a_ops->get_xip_page(mapping, index, create, kaddr, pfn);
+	unsigned long nr = 1;
+
+	return xip_get_run(mapping, index, create, kaddr, pfn, &nr);
 }
 
 /*
- * Give a hole a block.  Every mapping of the zero page at @index is shot
- * down while invalidate_lock is held exclusively, so no fault can map the
- * zero page again once the block exists.
+ * Give the holes of a run of up to *@nr pages from @index blocks.  Every
+ * mapping of the zero page in the run is shot down while invalidate_lock is
+ * held exclusively, so no fault can map the zero page again once the blocks
+ * exist.  Pages wholly beyond EOF (@beyond_eof) cannot be mapped at all:
+ * faults check i_size under invalidate_lock, and i_size only grows under it
+ * exclusively, after the data is in place.  They need neither.
  */
 static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
-			 void **kaddr, unsigned long *pfn)
+			 void **kaddr, unsigned long *pfn, unsigned long *nr,
+			 bool beyond_eof)
 {
 	int error;
 
+	if (beyond_eof)
+		return xip_get_run(mapping, index, true, kaddr, pfn, nr);
+
 	filemap_invalidate_lock(mapping);
-	error = xip_get_page(mapping, index, true, kaddr, pfn);
+	error = xip_get_run(mapping, index, true, kaddr, pfn, nr);
 	if (!error)
-		unmap_mapping_pages(mapping, index, 1, false);
+		unmap_mapping_pages(mapping, index, *nr, false);
 	filemap_invalidate_unlock(mapping);
 	return error;
+}
+
+/* memset/memcpy into device memory, durable at once on persistent memory */
+static void xip_memset(struct address_space *mapping, void *kaddr, int c,
+		       size_t len)
+{
+	memset(kaddr, c, len);
+	if (xip_persistent(mapping))
+		bdev_direct_access_flush(mapping->host->i_sb->s_bdev, kaddr,
+					 len);
+}
+
+static void xip_memcpy(struct address_space *mapping, void *kaddr,
+		       const void *src, size_t len)
+{
+	if (xip_persistent(mapping))
+		memcpy_flushcache(kaddr, src, len);
+	else
+		memcpy(kaddr, src, len);
 }
 
 /**
@@ -262,7 +324,7 @@ int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to)
 		return 0;
 	if (error)
 		return error;
-	memset(kaddr + offset, 0, len);
+	xip_memset(mapping, kaddr + offset, 0, len);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xip_zero_eof);
@@ -310,6 +372,7 @@ int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end)
 {
 	struct inode *inode = mapping->host;
 	struct block_device *bdev = inode->i_sb->s_bdev;
+	unsigned long nr;
 	pgoff_t index, last;
 	loff_t isize;
 	int error = 0;
@@ -322,18 +385,19 @@ int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end)
 	if (!isize || start >= isize)
 		goto out_unlock;
 	last = (min(end, isize - 1)) >> PAGE_SHIFT;
-	for (index = start >> PAGE_SHIFT; index <= last; index++) {
+	for (index = start >> PAGE_SHIFT; index <= last; index += nr) {
 		unsigned long pfn;
 		void *kaddr;
 
-		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+		nr = last - index + 1;
+		error = xip_get_run(mapping, index, false, &kaddr, &pfn, &nr);
 		if (error == -ENODATA) {
 			error = 0;
 			continue;
 		}
 		if (!error)
 			error = bdev_direct_access_flush(bdev, kaddr,
-							 PAGE_SIZE);
+							 nr << PAGE_SHIFT);
 		if (error)
 			break;
 		cond_resched();
@@ -357,15 +421,16 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 
 	while (iov_iter_count(to) && pos < isize) {
 		size_t offset = offset_in_page(pos);
-		size_t len = min_t(loff_t, PAGE_SIZE - offset, isize - pos);
+		size_t left = min_t(loff_t, iov_iter_count(to), isize - pos);
+		unsigned long nr = DIV_ROUND_UP(offset + left, PAGE_SIZE);
 		unsigned long pfn;
-		size_t copied;
+		size_t len, copied;
 		void *kaddr;
 
-		len = min(len, iov_iter_count(to));
 		idx = srcu_read_lock(&xip_srcu);
-		error = xip_get_page(mapping, pos >> PAGE_SHIFT, false,
-				     &kaddr, &pfn);
+		error = xip_get_run(mapping, pos >> PAGE_SHIFT, false, &kaddr,
+				    &pfn, &nr);
+		len = min(((size_t)nr << PAGE_SHIFT) - offset, left);
 		if (error == -ENODATA) {
 			error = 0;
 			copied = iov_iter_zero(len, to);
@@ -429,24 +494,57 @@ ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 EXPORT_SYMBOL_GPL(xip_file_read_iter);
 
 /*
- * Grow i_size to @end after bytes were written at [@start, @end).  The part
- * of the old EOF page below @start is zeroed first (see xip_zero_eof()).
+ * The bytes of a write that fall into the page holding the old EOF, beyond
+ * it, are collected here and stored only under invalidate_lock, with the
+ * page unmapped, together with the i_size update: a store through a shared
+ * mapping beyond EOF could otherwise land on them between the copy and the
+ * size change, and the bytes the file then shows would be the store's.
  */
-static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
+struct xip_eof_bounce {
+	void *buf;		/* a page, or NULL */
+	loff_t pos;		/* file position of buf[0] */
+	size_t len;
+};
+
+/*
+ * Finish a write of [@start, @end): store the bounced EOF-page bytes, zero
+ * the rest of the old EOF page below the new data, raise i_size, all under
+ * one exclusive invalidate_lock hold.  Returns how far the file is written
+ * (@end, or where the bounced bytes began if they cannot be stored).
+ */
+static loff_t xip_write_finish(struct inode *inode, loff_t isize,
+			       struct xip_eof_bounce *bounce, loff_t start,
+			       loff_t end, int *error)
 {
 	struct address_space *mapping = inode->i_mapping;
-	int error = 0;
+	loff_t gap_end = bounce->len ? bounce->pos : end;
+	unsigned long pfn;
+	void *kaddr;
+
+	/* nothing written, or nothing beyond EOF */
+	if (end <= start || (!bounce->len && end <= isize))
+		return end;
 
 	filemap_invalidate_lock(mapping);
-	if (end > inode->i_size) {
-		error = xip_zero_eof(mapping, inode->i_size, start);
-		if (!error)
-			i_size_write(inode, end);
+	*error = xip_zero_eof(mapping, isize, gap_end);
+	if (!*error && bounce->len) {
+		/* the page was unmapped by xip_zero_eof() if it had a gap */
+		unmap_mapping_pages(mapping, bounce->pos >> PAGE_SHIFT, 1,
+				    false);
+		*error = xip_get_page(mapping, bounce->pos >> PAGE_SHIFT, true,
+				      &kaddr, &pfn);
+		if (!*error)
+			xip_memcpy(mapping, kaddr + offset_in_page(bounce->pos),
+				   bounce->buf, bounce->len);
 	}
+	if (*error)
+		end = bounce->len ? bounce->pos : min(end, isize);
+	if (end > isize)
+		i_size_write(inode, end);
 	filemap_invalidate_unlock(mapping);
-	if (!error)
+	if (end > isize)
 		mark_inode_dirty(inode);
-	return error;
+	return end;
 }
 
 /**
@@ -454,11 +552,14 @@ static int xip_extend_size(struct inode *inode, loff_t start, loff_t end)
  * @iocb: the I/O control block, ki_pos is the file position
  * @from: the source
  *
- * Allocates blocks for holes (-EAGAIN instead under IOCB_NOWAIT), copies the
- * data straight into the device's memory and grows i_size by what was
- * written.  A short copy returns the bytes written.  The caller has done
- * generic_write_checks() and kiocb_modified(); a filesystem that allocated
- * beyond EOF for a copy that then failed trims those blocks itself.
+ * Works a run of pages at a time: one ->get_xip_page call per extent,
+ * blocks for a run of holes allocated at once (-EAGAIN instead under
+ * IOCB_NOWAIT) under one exclusive invalidate_lock hold (none for pages
+ * wholly beyond EOF, which nothing can map), one copy straight into the
+ * device's memory, and i_size raised once at the end.  A short copy returns
+ * the bytes written.  The caller has done generic_write_checks() and
+ * kiocb_modified(); a filesystem that allocated beyond EOF for a copy that
+ * then failed trims those blocks itself.
  *
  * Context: caller holds i_rwsem exclusively.
  * Return: the number of bytes written, or a negative errno.
@@ -468,34 +569,57 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct address_space *mapping = iocb->ki_filp->f_mapping;
 	struct inode *inode = mapping->host;
 	bool persistent = xip_persistent(mapping);
-	loff_t pos = iocb->ki_pos;
-	ssize_t done = 0;
-	int error = 0;
+	loff_t isize = i_size_read(inode);
+	pgoff_t eof_index = isize >> PAGE_SHIFT;
+	pgoff_t beyond = DIV_ROUND_UP(isize, PAGE_SIZE);
+	bool eof_partial = offset_in_page(isize);
+	struct xip_eof_bounce bounce = { };
+	loff_t start = iocb->ki_pos;
+	loff_t pos = start;
+	int error = 0, err2 = 0;
 	int idx;
 
 	lockdep_assert_held_write(&inode->i_rwsem);
 	while (iov_iter_count(from)) {
+		size_t count = iov_iter_count(from);
 		size_t offset = offset_in_page(pos);
-		size_t len = min(PAGE_SIZE - offset, iov_iter_count(from));
 		pgoff_t index = pos >> PAGE_SHIFT;
+		unsigned long nr = DIV_ROUND_UP(offset + count, PAGE_SIZE);
 		unsigned long pfn;
-		size_t copied;
+		size_t len, copied;
 		void *kaddr;
 
+		if (eof_partial && index == eof_index && pos + count > isize) {
+			/* the old EOF page: see struct xip_eof_bounce */
+			len = min(PAGE_SIZE - offset, count);
+			bounce.buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+			if (!bounce.buf) {
+				error = -ENOMEM;
+				break;
+			}
+			bounce.pos = pos;
+			copied = copy_from_iter(bounce.buf, len, from);
+			bounce.len = copied;
+			goto advance;
+		}
+		if (eof_partial && index < eof_index && pos + count > isize)
+			nr = min_t(unsigned long, nr, eof_index - index);
+
 		idx = srcu_read_lock(&xip_srcu);
-		error = xip_get_page(mapping, index, false, &kaddr, &pfn);
+		error = xip_get_run(mapping, index, false, &kaddr, &pfn, &nr);
 		if (error == -ENODATA) {
 			if (iocb->ki_flags & IOCB_NOWAIT)
 				error = -EAGAIN;
 			else
 				error = xip_fill_hole(mapping, index, &kaddr,
-						      &pfn);
+						      &pfn, &nr,
+						      index >= beyond);
 		}
 		if (error) {
 			srcu_read_unlock(&xip_srcu, idx);
 			break;
 		}
-
+		len = min(((size_t)nr << PAGE_SHIFT) - offset, count);
 		/* persistent memory: durable without a later cache flush */
 		if (persistent)
 			copied = _copy_from_iter_flushcache(kaddr + offset,
@@ -503,16 +627,8 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		else
 			copied = _copy_from_iter(kaddr + offset, len, from);
 		srcu_read_unlock(&xip_srcu, idx);
-		if (copied) {
-			if (pos + copied > inode->i_size) {
-				error = xip_extend_size(inode, pos,
-							pos + copied);
-				if (error)
-					break;
-			}
-			pos += copied;
-			done += copied;
-		}
+advance:
+		pos += copied;
 		if (copied < len) {
 			error = -EFAULT;
 			break;
@@ -523,8 +639,15 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 		cond_resched();
 	}
+
+	pos = xip_write_finish(inode, isize, &bounce, start, pos, &err2);
+	kfree(bounce.buf);
+	if (pos < start)	/* the write began beyond what could be stored */
+		pos = start;
 	iocb->ki_pos = pos;
-	return done ? done : error;
+	if (pos > start)
+		return pos - start;
+	return error ? error : err2;
 }
 EXPORT_SYMBOL_GPL(__xip_file_write_iter);
 
@@ -601,9 +724,41 @@ static vm_fault_t xip_fault_cow(struct vm_fault *vmf, void *kaddr)
 }
 
 /*
+ * Fault-around: how many pages from vmf->pgoff a read fault may map, up to
+ * the end of the aligned XIP_FAULT_AROUND window, of the vma and of the file.
+ */
+static unsigned long xip_fault_around_pages(struct vm_fault *vmf,
+					    pgoff_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pgoff_t end = ALIGN(vmf->pgoff + 1, XIP_FAULT_AROUND);
+
+	end = min(end, vmf->pgoff + ((vma->vm_end - vmf->address) >> PAGE_SHIFT));
+	return min(end, end_pgoff) - vmf->pgoff;
+}
+
+/*
+ * Map the pages after the faulting one that the same lookup found: a run
+ * is contiguous in memory, so page i is pfn + i.  A PTE that is already
+ * there is left alone.  Runs under the locks of the fault.
+ */
+static void xip_map_around(struct vm_fault *vmf, unsigned long pfn,
+			   unsigned long nr)
+{
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long i;
+
+	for (i = 1; i < nr; i++)
+		if (vmf_insert_mixed(vmf->vma, addr + i * PAGE_SIZE,
+				     xip_pfn_t(pfn + i)) != VM_FAULT_NOPAGE)
+			break;
+}
+
+/*
  * Look up (or, with @create, allocate) the block behind vmf->pgoff and map
- * it.  Sets *@need_block if the page is a hole that this vma cannot map as
- * the zero page.
+ * it; a read fault also maps what follows of the run (fault-around).  Sets
+ * *@need_block if the page is a hole that this vma cannot map as the zero
+ * page.
  */
 static vm_fault_t xip_fault_locked(struct vm_fault *vmf, bool create,
 				   bool *need_block)
@@ -611,14 +766,20 @@ static vm_fault_t xip_fault_locked(struct vm_fault *vmf, bool create,
 	struct vm_area_struct *vma = vmf->vma;
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	struct inode *inode = mapping->host;
-	unsigned long pfn;
+	pgoff_t end_pgoff = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+	bool around = !create && !vmf->cow_page &&
+		      !(vmf->flags & FAULT_FLAG_WRITE);
+	unsigned long pfn, nr = 1;
+	vm_fault_t ret;
 	void *kaddr;
 	int error;
 
-	if (vmf->pgoff >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
+	if (vmf->pgoff >= end_pgoff)
 		return VM_FAULT_SIGBUS;
+	if (around)
+		nr = xip_fault_around_pages(vmf, end_pgoff);
 
-	error = xip_get_page(mapping, vmf->pgoff, create, &kaddr, &pfn);
+	error = xip_get_run(mapping, vmf->pgoff, create, &kaddr, &pfn, &nr);
 	if (error == -ENODATA) {
 		if (vmf->cow_page)
 			return xip_fault_cow(vmf, NULL);
@@ -638,7 +799,10 @@ static vm_fault_t xip_fault_locked(struct vm_fault *vmf, bool create,
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		return vmf_insert_mixed_mkwrite(vma, vmf->address,
 						xip_pfn_t(pfn));
-	return vmf_insert_mixed(vma, vmf->address, xip_pfn_t(pfn));
+	ret = vmf_insert_mixed(vma, vmf->address, xip_pfn_t(pfn));
+	if (around && ret == VM_FAULT_NOPAGE)
+		xip_map_around(vmf, pfn, nr);
+	return ret;
 }
 
 /*
@@ -721,8 +885,21 @@ out_unlock:
 	return error ? error : len;
 }
 
+/*
+ * ->map_pages runs under the RCU read lock, and a block lookup may sleep, so
+ * fault-around is done by ->fault itself (xip_map_around()).  The operation
+ * is there so that the core calls ->fault under the per-VMA lock instead of
+ * retrying every fault under mmap_lock (see vmf_can_call_fault()).
+ */
+static vm_fault_t xip_file_map_pages(struct vm_fault *vmf,
+				     pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct xip_file_vm_ops = {
 	.fault		= xip_file_fault,
+	.map_pages	= xip_file_map_pages,
 	.pfn_mkwrite	= xip_file_fault,
 	.access		= xip_file_access,
 };

@@ -3,13 +3,15 @@
  * KUnit tests for the execute-in-place file operations of mm/filemap_xip.c
  *
  * The tests run against a small pseudo filesystem that lives entirely in
- * this file.  Its one regular file is backed by pages the test owns: file
- * page N is ctx->pages[N], and a NULL entry is a hole.  ->get_xip_page hands
- * out those pages, allocates a zeroed page for a hole when asked to, counts
- * its allocations, and can fail with an injected error.  The file's
- * operations are the XIP ones, so read(2), write(2) and mmap(2) of that file
- * exercise mm/filemap_xip.c; the test then looks at the backing pages to see
- * where the bytes went.
+ * this file.  Its one regular file is backed by memory the test owns, one
+ * physically contiguous "device" of XIP_TEST_NR_PAGES pages: file page N is
+ * device page N once it has a block (bit N of ctx->present), and a hole
+ * otherwise.  ->get_xip_page hands out runs of present pages (or of holes),
+ * allocates zeroed blocks for holes when asked to, counts its calls and
+ * allocations, and can fail with an injected error.  The file's operations
+ * are the XIP ones, so read(2), write(2) and mmap(2) of that file exercise
+ * mm/filemap_xip.c; the test then looks at the device pages to see where
+ * the bytes went.
  *
  * Page faults are taken through a mapping made with kunit_vm_mmap() in the
  * mm that KUnit attaches to the test's kthread, by copy_{from,to}_user() on
@@ -51,8 +53,10 @@ struct xip_test_ctx {
 	struct vfsmount *mnt;
 	struct inode *inode;
 	struct file *file;
+	struct page *dev;		/* XIP_TEST_NR_PAGES contiguous pages */
 	struct mutex lock;		/* protects the fields below */
-	struct page *pages[XIP_TEST_NR_PAGES];
+	unsigned long present;		/* bit N: file page N has a block */
+	unsigned int nr_calls;		/* calls of ->get_xip_page */
 	unsigned int nr_allocs;		/* blocks allocated by ->get_xip_page */
 	unsigned long error_pages;	/* bit N: file page N fails ... */
 	int error;			/* ... with this errno */
@@ -63,39 +67,59 @@ static u8 xip_test_byte(loff_t pos)
 	return pos % 251 + 1;
 }
 
+static bool xip_test_present(struct xip_test_ctx *ctx, pgoff_t index)
+{
+	return index < XIP_TEST_NR_PAGES && (ctx->present & BIT(index));
+}
+
+static bool xip_test_fails(struct xip_test_ctx *ctx, pgoff_t index)
+{
+	return ctx->error && (ctx->error_pages & BIT(index));
+}
+
+/*
+ * A run ends at the end of the device, at a page that fails, and where
+ * present pages and holes meet.  With @create, the holes of the run get
+ * zeroed blocks and the run is returned as allocated.
+ */
 static int xip_test_get_xip_page(struct address_space *mapping, pgoff_t index,
-				 bool create, void **kaddr, unsigned long *pfn)
+				 bool create, void **kaddr, unsigned long *pfn,
+				 unsigned long *nr)
 {
 	struct xip_test_ctx *ctx = mapping->host->i_private;
-	struct page *page;
+	unsigned long want = *nr, n;
+	bool hole;
 	int error = 0;
 
 	mutex_lock(&ctx->lock);
+	ctx->nr_calls++;
 	if (index >= XIP_TEST_NR_PAGES) {
 		/* Beyond the "device": a hole that cannot be filled. */
+		*nr = 1;
 		error = create ? -ENOSPC : -ENODATA;
 		goto out;
 	}
-	if (ctx->error && (ctx->error_pages & BIT(index))) {
+	if (xip_test_fails(ctx, index)) {
 		error = ctx->error;
 		goto out;
 	}
-	page = ctx->pages[index];
-	if (!page) {
-		if (!create) {
-			error = -ENODATA;
-			goto out;
-		}
-		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!page) {
-			error = -ENOMEM;
-			goto out;
-		}
-		ctx->pages[index] = page;
-		ctx->nr_allocs++;
+	hole = !xip_test_present(ctx, index);
+	for (n = 1; n < want && index + n < XIP_TEST_NR_PAGES; n++)
+		if (xip_test_fails(ctx, index + n) ||
+		    xip_test_present(ctx, index + n) == hole)
+			break;
+	*nr = n;
+	if (hole && !create) {
+		error = -ENODATA;
+		goto out;
 	}
-	*kaddr = page_address(page);
-	*pfn = page_to_pfn(page);
+	if (hole) {
+		memset(page_address(ctx->dev + index), 0, n * PAGE_SIZE);
+		ctx->present |= GENMASK(index + n - 1, index);
+		ctx->nr_allocs += n;
+	}
+	*kaddr = page_address(ctx->dev + index);
+	*pfn = page_to_pfn(ctx->dev + index);
 out:
 	mutex_unlock(&ctx->lock);
 	return error;
@@ -140,6 +164,12 @@ static int xip_test_init(struct kunit *test)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
 	test->priv = ctx;
+	ctx->dev = alloc_pages(GFP_KERNEL, ilog2(XIP_TEST_NR_PAGES));
+	if (!ctx->dev)
+		return -ENOMEM;
+	/* poison what no block owns yet: a hole must never read it */
+	memset(page_address(ctx->dev), XIP_TEST_POISON,
+	       XIP_TEST_NR_PAGES * PAGE_SIZE);
 
 	ctx->mnt = kern_mount(&xip_test_fs_type);
 	if (IS_ERR(ctx->mnt))
@@ -170,7 +200,6 @@ static int xip_test_init(struct kunit *test)
 static void xip_test_exit(struct kunit *test)
 {
 	struct xip_test_ctx *ctx = test->priv;
-	pgoff_t index;
 
 	if (!ctx)
 		return;
@@ -189,9 +218,8 @@ static void xip_test_exit(struct kunit *test)
 	 * page reference (insert_page() without pte_special) or are special
 	 * and never touch the page, so freeing the pages here is safe.
 	 */
-	for (index = 0; index < XIP_TEST_NR_PAGES; index++)
-		if (ctx->pages[index])
-			__free_page(ctx->pages[index]);
+	if (ctx->dev)
+		__free_pages(ctx->dev, ilog2(XIP_TEST_NR_PAGES));
 }
 
 /* Helpers */
@@ -231,34 +259,42 @@ static unsigned int xip_test_nr_allocs(struct kunit *test)
 static u8 *xip_test_block(struct kunit *test, pgoff_t index)
 {
 	struct xip_test_ctx *ctx = xip_test_ctx(test);
-	struct page *page;
+	bool present;
 
 	mutex_lock(&ctx->lock);
-	page = ctx->pages[index];
+	present = xip_test_present(ctx, index);
 	mutex_unlock(&ctx->lock);
-	return page ? page_address(page) : NULL;
+	return present ? page_address(ctx->dev + index) : NULL;
 }
 
 /* Give file page @index a block that holds the data pattern. */
 static u8 *xip_test_new_block(struct kunit *test, pgoff_t index)
 {
 	struct xip_test_ctx *ctx = xip_test_ctx(test);
-	struct page *page;
 	size_t i;
 	u8 *kaddr;
 
 	KUNIT_ASSERT_LT(test, index, (pgoff_t)XIP_TEST_NR_PAGES);
 	KUNIT_ASSERT_NULL(test, xip_test_block(test, index));
-	page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	kaddr = page_address(page);
+	kaddr = page_address(ctx->dev + index);
 	for (i = 0; i < PAGE_SIZE; i++)
 		kaddr[i] = xip_test_byte((loff_t)index * PAGE_SIZE + i);
 
 	mutex_lock(&ctx->lock);
-	ctx->pages[index] = page;
+	ctx->present |= BIT(index);
 	mutex_unlock(&ctx->lock);
 	return kaddr;
+}
+
+static unsigned int xip_test_nr_calls(struct kunit *test)
+{
+	struct xip_test_ctx *ctx = xip_test_ctx(test);
+	unsigned int nr;
+
+	mutex_lock(&ctx->lock);
+	nr = ctx->nr_calls;
+	mutex_unlock(&ctx->lock);
+	return nr;
 }
 
 static void xip_test_inject_error(struct kunit *test, unsigned long pages,
@@ -1547,7 +1583,155 @@ static void xip_test_page_cache_empty(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mapping_empty(mapping));
 }
 
+/* ---- runs and fault-around ---------------------------------------------- */
+
+/* Give file pages [0, XIP_TEST_NR_PAGES) blocks, except those in @holes. */
+static void xip_test_fill_all(struct kunit *test, unsigned long holes)
+{
+	pgoff_t index;
+
+	for (index = 0; index < XIP_TEST_NR_PAGES; index++)
+		if (!(holes & BIT(index)))
+			xip_test_new_block(test, index);
+}
+
+/* One read of a run of present pages is one lookup; holes stop a run. */
+static void xip_test_read_runs(struct kunit *test)
+{
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	loff_t pos = 0;
+
+	xip_test_fill_all(test, BIT(3));
+	xip_test_set_size(test, len);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, xip_test_read(test, buf, len, &pos), (ssize_t)len);
+	/* pages 0-2, the hole 3, pages 4-7 */
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 3U);
+	xip_test_expect_pattern(test, buf, 0, 3 * PAGE_SIZE);
+	xip_test_expect_fill(test, buf + 3 * PAGE_SIZE, 0, PAGE_SIZE);
+	xip_test_expect_pattern(test, buf + 4 * PAGE_SIZE, 4 * PAGE_SIZE,
+				4 * PAGE_SIZE);
+}
+
+/* EOF inside a run: the read ends there, after one lookup. */
+static void xip_test_read_run_eof(struct kunit *test)
+{
+	size_t size = 5 * PAGE_SIZE + 100;
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	loff_t pos = 0;
+
+	xip_test_fill_all(test, 0);
+	xip_test_set_size(test, size);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, xip_test_read(test, buf, len, &pos),
+			(ssize_t)size);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 1U);
+	xip_test_expect_pattern(test, buf, 0, size);
+}
+
+/* A write over a run of holes allocates it with one call, after one lookup. */
+static void xip_test_write_runs(struct kunit *test)
+{
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	loff_t pos = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = xip_test_byte(i);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, xip_test_write(test, buf, len, &pos),
+			(ssize_t)len);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 2U);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), XIP_TEST_NR_PAGES);
+	KUNIT_EXPECT_EQ(test, xip_test_size(test), (loff_t)len);
+	for (i = 0; i < XIP_TEST_NR_PAGES; i++)
+		xip_test_expect_pattern(test, xip_test_block(test, i),
+					i * PAGE_SIZE, PAGE_SIZE);
+}
+
+/* A read fault maps the rest of the run: the other pages do not fault. */
+static void xip_test_fault_around(struct kunit *test)
+{
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	u8 __user *uaddr;
+
+	xip_test_fill_all(test, 0);
+	xip_test_set_size(test, len);
+	uaddr = xip_test_mmap(test, len, PROT_READ, MAP_SHARED);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, 1), 0UL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 1U);
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, len), 0UL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 1U);
+	xip_test_expect_pattern(test, buf, 0, len);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 0U);
+	xip_test_munmap(test, uaddr, len);
+}
+
+/*
+ * Fault-around stops at a hole (which a private mapping reads as zeroes
+ * when it faults itself) and maps again after it.
+ */
+static void xip_test_fault_around_hole(struct kunit *test)
+{
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	u8 __user *uaddr;
+
+	xip_test_fill_all(test, BIT(3));
+	xip_test_set_size(test, len);
+	uaddr = xip_test_mmap(test, len, PROT_READ, MAP_PRIVATE);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, 3 * PAGE_SIZE), 0UL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 1U);
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, len), 0UL);
+	/* the hole, then pages 4-7 in one fault */
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 3U);
+	xip_test_expect_pattern(test, buf, 0, 3 * PAGE_SIZE);
+	xip_test_expect_fill(test, buf + 3 * PAGE_SIZE, 0, PAGE_SIZE);
+	xip_test_expect_pattern(test, buf + 4 * PAGE_SIZE, 4 * PAGE_SIZE,
+				4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 0U);
+	xip_test_munmap(test, uaddr, len);
+}
+
+/* Fault-around maps the EOF page, never a page beyond it. */
+static void xip_test_fault_around_eof(struct kunit *test)
+{
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	u8 __user *uaddr;
+
+	xip_test_fill_all(test, 0);
+	xip_test_set_size(test, 5 * PAGE_SIZE + 100);
+	uaddr = xip_test_mmap(test, len, PROT_READ, MAP_SHARED);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, 6 * PAGE_SIZE), 0UL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 1U);
+	xip_test_expect_pattern(test, buf, 0, 6 * PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, copy_from_user(buf, uaddr + 6 * PAGE_SIZE, 1),
+			0UL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 1U);
+	xip_test_munmap(test, uaddr, len);
+}
+
 static struct kunit_case xip_test_cases[] = {
+	KUNIT_CASE(xip_test_read_runs),
+	KUNIT_CASE(xip_test_read_run_eof),
+	KUNIT_CASE(xip_test_write_runs),
+	KUNIT_CASE(xip_test_fault_around),
+	KUNIT_CASE(xip_test_fault_around_hole),
+	KUNIT_CASE(xip_test_fault_around_eof),
 	KUNIT_CASE(xip_test_read_full_page),
 	KUNIT_CASE(xip_test_read_partial_page),
 	KUNIT_CASE(xip_test_read_across_pages),

@@ -37,7 +37,7 @@
  *
  * A namespace is one contiguous range of memory, so everything up to the
  * end of the device is addressable, unless the badblocks list holds a bad
- * sector: then only the requested range is checked and promised.
+ * sector: then the run ends before the page that holds it.
  *
  * Return: bytes addressable from @kaddr, or -EINVAL for a misaligned
  * sector or namespace, -ERANGE beyond the device, -EHWPOISON for a range
@@ -59,6 +59,23 @@ long pmem_xip_direct_access(struct block_device *bdev, sector_t sector,
 	if (!PAGE_ALIGNED(pmem->phys_addr + pmem->data_offset))
 		return -EINVAL;
 
+	/*
+	 * A run that reaches a bad sector ends before the page that holds
+	 * it; only a request whose first page is bad is refused.
+	 */
+	if (pmem->bb.count) {
+		sector_t first_bad;
+		int num_bad;
+
+		nr_pages = min_t(long, nr_pages, INT_MAX >> PAGE_SECTORS_SHIFT);
+		if (badblocks_check(&pmem->bb, sector,
+				    nr_pages << PAGE_SECTORS_SHIFT,
+				    &first_bad, &num_bad)) {
+			if (first_bad < sector + PAGE_SECTORS)
+				return -EHWPOISON;
+			nr_pages = (first_bad - sector) >> PAGE_SECTORS_SHIFT;
+		}
+	}
 	avail = __pmem_direct_access(pmem, sector >> PAGE_SECTORS_SHIFT,
 				     nr_pages, DAX_ACCESS, kaddr, &pfnt);
 	if (avail < 0)

@@ -17,25 +17,31 @@
 #include "xip.h"
 
 /**
- * ext2_get_xip_page - find the memory behind a page of an ext2 file
+ * ext2_get_xip_page - find the memory behind a run of pages of an ext2 file
  * @mapping: the file's address space
- * @index: page index in the file
- * @create: allocate a block for a hole
- * @kaddr: returns the kernel address of the block
- * @pfn: returns the page frame number of the block
+ * @index: first page index in the file
+ * @create: allocate blocks for holes
+ * @kaddr: returns the kernel address of the block of @index
+ * @pfn: returns the page frame number of the block of @index
+ * @nr: in: pages wanted from @index; out: pages contiguous in memory from
+ *	@kaddr (or, for -ENODATA, pages of hole; always 1 here)
  *
- * The block size of an XIP mount is PAGE_SIZE, so a page is one block.  A
+ * The block size of an XIP mount is PAGE_SIZE, so a page is one block.  One
+ * block-tree walk (ext2_get_block() for *@nr blocks, allocating a run of
+ * them with @create) and one bdev_direct_access() serve the whole run.  A
  * newly allocated block is zeroed before it is linked into the inode's block
  * tree (ext2_get_blocks()), so no racing lookup can see stale data.
  *
  * Return: 0, -ENODATA for a hole when !@create, -EIO if the block is not
- * addressable on the device, or another negative errno from the allocator.
+ * addressable on the device, holds a media error, or the device is gone, or
+ * another negative errno from the allocator.
  */
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
-		      bool create, void **kaddr, unsigned long *pfn)
+		      bool create, void **kaddr, unsigned long *pfn,
+		      unsigned long *nr)
 {
 	struct inode *inode = mapping->host;
-	struct buffer_head bh = { .b_size = PAGE_SIZE };
+	struct buffer_head bh = { .b_size = *nr << PAGE_SHIFT };
 	sector_t sector;
 	long avail;
 	int error;
@@ -45,19 +51,23 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 	error = ext2_get_block(inode, index, &bh, create);
 	if (error)
 		return error;
-	if (!buffer_mapped(&bh))
+	if (!buffer_mapped(&bh)) {
+		*nr = 1;
 		return -ENODATA;
+	}
 
 	sector = (sector_t)bh.b_blocknr << (PAGE_SHIFT - SECTOR_SHIFT);
 	avail = bdev_direct_access(inode->i_sb->s_bdev, sector, kaddr, pfn,
-				   PAGE_SIZE);
+				   bh.b_size);
 	if (avail == -ENOMEM)
 		return avail;
 	if (avail == -EHWPOISON) {
 		/* a media error, not a damaged file system */
-		pr_err_ratelimited("EXT2-fs (%s): xip: media error in block %llu of inode %lu\n",
+		pr_err_ratelimited("EXT2-fs (%s): xip: media error in blocks %llu-%llu of inode %lu\n",
 				   inode->i_sb->s_id,
 				   (unsigned long long)bh.b_blocknr,
+				   (unsigned long long)bh.b_blocknr +
+				   (bh.b_size >> PAGE_SHIFT) - 1,
 				   inode->i_ino);
 		return -EIO;
 	}
@@ -67,6 +77,47 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 			   inode->i_ino, (unsigned long long)bh.b_blocknr,
 			   avail);
 		return -EIO;
+	}
+	*nr = avail >> PAGE_SHIFT;
+	return 0;
+}
+
+/**
+ * ext2_xip_zero_blocks - zero new blocks of an XIP file in place
+ * @inode: the file the blocks were allocated for
+ * @block: the first block
+ * @count: how many blocks
+ *
+ * ext2_get_blocks() zeroes blocks for DAX and XIP files before linking them
+ * into the block tree.  On an XIP mount the device's memory is addressable,
+ * so the blocks are cleared through direct access (and written back on
+ * persistent memory), not with a write bio.
+ *
+ * Context: called with EXT2_I(@inode)->truncate_mutex held; may sleep.
+ * Return: 0, -ENOMEM if the device could not allocate backing memory, or
+ * -EIO if the blocks are not addressable.
+ */
+int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
+			 unsigned long count)
+{
+	struct block_device *bdev = inode->i_sb->s_bdev;
+	unsigned long pfn;
+	void *kaddr;
+	long avail;
+
+	while (count) {
+		sector_t sector = (sector_t)block << (PAGE_SHIFT - SECTOR_SHIFT);
+
+		avail = bdev_direct_access(bdev, sector, &kaddr, &pfn,
+					   count << PAGE_SHIFT);
+		if (avail < 0)
+			return avail == -ENOMEM ? -ENOMEM : -EIO;
+		memset(kaddr, 0, avail);
+		bdev_direct_access_flush(bdev, kaddr, avail);
+		avail >>= PAGE_SHIFT;
+		block += avail;
+		count -= avail;
+		cond_resched();
 	}
 	return 0;
 }
@@ -187,11 +238,15 @@ static ssize_t ext2_xip_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (ret > 0)
 		ret = kiocb_modified(iocb);
 	if (!ret) {
+		loff_t end = iocb->ki_pos + iov_iter_count(from);
+
 		ret = __xip_file_write_iter(iocb, from);
-		/* Give back blocks allocated for a copy that faulted. */
-		if (iov_iter_count(from) && ret != -EAGAIN)
-			ext2_write_failed(inode->i_mapping,
-					  iocb->ki_pos + iov_iter_count(from));
+		/*
+		 * Give back blocks allocated beyond EOF for a write that was
+		 * cut short (ext2_write_failed() trims only beyond i_size).
+		 */
+		if (iocb->ki_pos < end && ret != -EAGAIN)
+			ext2_write_failed(inode->i_mapping, end);
 	}
 	inode_unlock(inode);
 	if (ret > 0)

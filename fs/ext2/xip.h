@@ -21,7 +21,10 @@ static inline bool ext2_use_xip(struct super_block *sb)
 int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize);
 void ext2_xip_shutdown(struct super_block *sb);
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
-		      bool create, void **kaddr, unsigned long *pfn);
+		      bool create, void **kaddr, unsigned long *pfn,
+		      unsigned long *nr);
+int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
+			 unsigned long count);
 
 /* Only regular files are XIP; directories and symlinks keep the page cache. */
 static inline bool ext2_inode_is_xip(struct inode *inode)
@@ -45,6 +48,13 @@ static inline int ext2_xip_verify_sb(struct super_block *sb,
 static inline bool ext2_inode_is_xip(struct inode *inode)
 {
 	return false;
+}
+
+static inline int ext2_xip_zero_blocks(struct inode *inode,
+				       unsigned long block,
+				       unsigned long count)
+{
+	return -EIO;
 }
 
 #define ext2_xip_shutdown	NULL

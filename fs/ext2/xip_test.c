@@ -447,9 +447,12 @@ static void xt_umount(struct xt_ctx *ctx)
 	ctx->mnt = NULL;
 }
 
-/* ->get_xip_page with the locks a fault takes: exclusive to allocate. */
-static int xt_get_page(struct file *file, pgoff_t index, bool create,
-		       void **kaddr, unsigned long *pfn)
+/*
+ * ->get_xip_page for a run of up to *@nr pages, with the locks a fault
+ * takes: exclusive to allocate.
+ */
+static int xt_get_run(struct file *file, pgoff_t index, bool create,
+		      void **kaddr, unsigned long *pfn, unsigned long *nr)
 {
 	struct address_space *mapping = file->f_mapping;
 	int ret;
@@ -460,12 +463,22 @@ static int xt_get_page(struct file *file, pgoff_t index, bool create,
 		filemap_invalidate_lock(mapping);
 	else
 		filemap_invalidate_lock_shared(mapping);
-	ret = mapping->a_ops->get_xip_page(mapping, index, create, kaddr, pfn);
+	ret = mapping->a_ops->get_xip_page(mapping, index, create, kaddr, pfn,
+					   nr);
 	if (create)
 		filemap_invalidate_unlock(mapping);
 	else
 		filemap_invalidate_unlock_shared(mapping);
 	return ret;
+}
+
+/* ->get_xip_page for one page. */
+static int xt_get_page(struct file *file, pgoff_t index, bool create,
+		       void **kaddr, unsigned long *pfn)
+{
+	unsigned long nr = 1;
+
+	return xt_get_run(file, index, create, kaddr, pfn, &nr);
 }
 
 /*
@@ -877,6 +890,64 @@ static void ext2_xip_shutdown_stops_file_data(struct kunit *test)
 	xt_umount(ctx);
 }
 
+/*
+ * One call describes a run: a hole run allocated with create is one
+ * allocation of contiguous blocks, zeroed; a lookup of written data
+ * returns up to the pages asked for, each page of the run at pfn + i, and
+ * never more than asked or past a hole.
+ */
+static void ext2_xip_runs(struct kunit *test)
+{
+	unsigned long pfn, pfn2, nr, i;
+	void *kaddr, *kaddr2;
+	struct file *file;
+	loff_t pos;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, 16 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	xt_mount_ok(test, "xip");
+	file = xt_open(test, "runs", O_RDWR | O_CREAT | O_EXCL);
+
+	/* a run of 8 holes, allocated at once */
+	KUNIT_ASSERT_EQ(test, vfs_truncate(&file->f_path, 16 * PAGE_SIZE), 0);
+	nr = 8;
+	KUNIT_ASSERT_EQ(test, xt_get_run(file, 0, true, &kaddr, &pfn, &nr), 0);
+	KUNIT_EXPECT_GE(test, nr, 1UL);
+	KUNIT_EXPECT_LE(test, nr, 8UL);
+	KUNIT_EXPECT_NULL_MSG(test, memchr_inv(kaddr, 0, nr * PAGE_SIZE),
+			      "new blocks are not zeroed");
+	KUNIT_EXPECT_EQ(test, file_inode(file)->i_blocks,
+			(blkcnt_t)(nr * (PAGE_SIZE >> SECTOR_SHIFT)));
+	for (i = 0; i < nr; i++) {
+		KUNIT_ASSERT_EQ(test, xt_get_page(file, i, false, &kaddr2,
+						  &pfn2), 0);
+		KUNIT_EXPECT_EQ(test, pfn2, pfn + i);
+		KUNIT_EXPECT_PTR_EQ(test, kaddr2, kaddr + i * PAGE_SIZE);
+	}
+	/* the hole after the allocated run stops a lookup there */
+	nr = 16;
+	KUNIT_ASSERT_EQ(test, xt_get_run(file, 0, false, &kaddr, &pfn, &nr), 0);
+	KUNIT_EXPECT_LE(test, nr, 8UL);
+	nr = 4;
+	KUNIT_EXPECT_EQ(test, xt_get_run(file, 8, false, &kaddr, &pfn, &nr),
+			-ENODATA);
+	KUNIT_EXPECT_EQ(test, nr, 1UL);
+
+	/* written data: a run is never longer than asked */
+	xt_fill(buf, 16 * PAGE_SIZE, 0x42);
+	pos = 0;
+	KUNIT_ASSERT_EQ(test, kernel_write(file, buf, 16 * PAGE_SIZE, &pos),
+			(ssize_t)(16 * PAGE_SIZE));
+	nr = 3;
+	KUNIT_ASSERT_EQ(test, xt_get_run(file, 9, false, &kaddr, &pfn, &nr), 0);
+	KUNIT_EXPECT_GE(test, nr, 1UL);
+	KUNIT_EXPECT_LE(test, nr, 3UL);
+	KUNIT_EXPECT_EQ(test, memcmp(kaddr, buf + 9 * PAGE_SIZE,
+				     nr * PAGE_SIZE), 0);
+	xt_expect_device_page(test, file, 9, kaddr, pfn);
+}
+
 static int ext2_xip_test_init(struct kunit *test)
 {
 	struct xt_ctx *ctx;
@@ -909,6 +980,7 @@ static struct kunit_case ext2_xip_test_cases[] = {
 	KUNIT_CASE(ext2_xip_sparse_hole_stays_hole),
 	KUNIT_CASE(ext2_xip_refuses_small_blocks),
 	KUNIT_CASE(ext2_xip_refuses_dax),
+	KUNIT_CASE(ext2_xip_runs),
 	KUNIT_CASE(ext2_xip_shutdown_stops_file_data),
 	KUNIT_CASE(ext2_xip_unmount_releases_everything),
 	{}
