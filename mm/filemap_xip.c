@@ -12,10 +12,10 @@
  *
  * The life of a file page:
  *
- *   hole ----(read fault, private or read-only vma)----> zero page mapped
+ *   hole ----------------(read fault, any vma)-----------> zero page mapped
  *    |                                                         |
- *    +--(write(2), or any fault in a shared writable vma)--+   |
- *                                                          v   v
+ *    +--(write(2), or a store: write fault, ->pfn_mkwrite)--+  |
+ *                                                           v  v
  *                       block allocated, zero page mappings shot down
  *                                      |
  *                         (truncate below the page)
@@ -52,6 +52,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
+#include <linux/rmap.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -353,36 +354,64 @@ int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
 }
 EXPORT_SYMBOL_GPL(xip_truncate_page);
 
+/*
+ * Write-protect every PTE of a run in the shared mappings of the file, so
+ * that the next store faults again (->pfn_mkwrite: sb_start_pagefault(),
+ * file times), as folio_mkclean() does for the page cache.
+ */
+static void xip_mkclean_run(struct address_space *mapping, pgoff_t index,
+			    unsigned long nr, unsigned long pfn)
+{
+	struct vm_area_struct *vma;
+
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, &mapping->i_mmap, index,
+				  index + nr - 1) {
+		if (vma->vm_flags & VM_SHARED)
+			pfn_mkclean_range(pfn, nr, index, vma);
+		cond_resched();
+	}
+	i_mmap_unlock_read(mapping);
+}
+
 /**
- * xip_flush_range - make stores through mappings of a file range durable
+ * xip_writeback_range - sync what mappings stored into a file range
  * @mapping: the XIP address space
  * @start: first byte of the range
  * @end: last byte of the range (inclusive), LLONG_MAX for the whole file
  *
- * write(2) copies to persistent memory bypass the CPU caches, but stores
- * through a shared mapping stay in them.  For fsync and msync, write back
- * the caches for every block of the range.  Nothing tracks which pages a
- * mapping dirtied, so the cost grows with the range, not with what was
- * stored; on volatile memory this returns at once.
+ * For fsync, msync, syncfs and freeze.  Nothing records which pages a
+ * mapping dirtied, so every allocated run of the range is visited, and only
+ * if the file has shared writable mappings or lives on persistent memory:
+ *
+ * - its PTEs in shared mappings are write-protected, so that the next store
+ *   faults again: mtime and ctime then change again after a sync, and a
+ *   store to a frozen filesystem waits in sb_start_pagefault();
+ * - on persistent memory the CPU caches are written back for it: write(2)
+ *   copies there bypass the caches, but stores through mappings stay in
+ *   them.
  *
  * Context: may sleep; takes invalidate_lock shared.
  * Return: 0 or a negative errno.
  */
-int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end)
+int xip_writeback_range(struct address_space *mapping, loff_t start,
+			loff_t end)
 {
 	struct inode *inode = mapping->host;
 	struct block_device *bdev = inode->i_sb->s_bdev;
+	bool persistent = xip_persistent(mapping);
 	unsigned long nr;
 	pgoff_t index, last;
+	bool wrprotect;
 	loff_t isize;
 	int error = 0;
 
-	if (!xip_persistent(mapping) || end < start)
+	if (end < start)
 		return 0;
-
 	filemap_invalidate_lock_shared(mapping);
+	wrprotect = mapping_writably_mapped(mapping);
 	isize = i_size_read(inode);
-	if (!isize || start >= isize)
+	if ((!wrprotect && !persistent) || !isize || start >= isize)
 		goto out_unlock;
 	last = (min(end, isize - 1)) >> PAGE_SHIFT;
 	for (index = start >> PAGE_SHIFT; index <= last; index += nr) {
@@ -395,18 +424,23 @@ int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end)
 			error = 0;
 			continue;
 		}
-		if (!error)
-			error = bdev_direct_access_flush(bdev, kaddr,
-							 nr << PAGE_SHIFT);
 		if (error)
 			break;
+		if (wrprotect)
+			xip_mkclean_run(mapping, index, nr, pfn);
+		if (persistent) {
+			error = bdev_direct_access_flush(bdev, kaddr,
+							 nr << PAGE_SHIFT);
+			if (error)
+				break;
+		}
 		cond_resched();
 	}
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
 	return error;
 }
-EXPORT_SYMBOL_GPL(xip_flush_range);
+EXPORT_SYMBOL_GPL(xip_writeback_range);
 
 static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -554,7 +588,8 @@ static loff_t xip_write_finish(struct inode *inode, loff_t isize,
  *
  * Works a run of pages at a time: one ->get_xip_page call per extent,
  * blocks for a run of holes allocated at once (-EAGAIN instead under
- * IOCB_NOWAIT) under one exclusive invalidate_lock hold (none for pages
+ * IOCB_NOWAIT, as for a write that grows the file: both need locks that
+ * may wait) under one exclusive invalidate_lock hold (none for pages
  * wholly beyond EOF, which nothing can map), one copy straight into the
  * device's memory, and i_size raised once at the end.  A short copy returns
  * the bytes written.  The caller has done generic_write_checks() and
@@ -580,6 +615,9 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	int idx;
 
 	lockdep_assert_held_write(&inode->i_rwsem);
+	/* growing the file takes invalidate_lock: RWF_NOWAIT never waits */
+	if ((iocb->ki_flags & IOCB_NOWAIT) && start + iov_iter_count(from) > isize)
+		return -EAGAIN;
 	while (iov_iter_count(from)) {
 		size_t count = iov_iter_count(from);
 		size_t offset = offset_in_page(pos);
@@ -686,15 +724,16 @@ ssize_t xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 EXPORT_SYMBOL_GPL(xip_file_write_iter);
 
 /*
- * The zero page may be mapped where no PTE can become writable without a
- * copy: private (COW) mappings and mappings that can never be written.  In a
- * shared writable mapping a hole gets a block at the first fault, as in the
- * original XIP (mm/memory.c refuses the zero page there anyway).
+ * A hole reads as the zero page in every mapping, shared writable ones
+ * included (mm/memory.c lets XIP mappings have it, as fs-DAX ones): a read
+ * allocates nothing.  The first store to it faults (->pfn_mkwrite), which
+ * allocates the block and replaces the zero page.  Where the zero page is
+ * forbidden (s390 KVM hosts: mm_forbids_zeropage()), the block is allocated
+ * at the first fault instead.
  */
 static bool xip_zero_page_ok(struct vm_area_struct *vma)
 {
-	return is_cow_mapping(vma->vm_flags) ||
-	       !(vma->vm_flags & (VM_WRITE | VM_MAYWRITE));
+	return !mm_forbids_zeropage(vma->vm_mm);
 }
 
 static pfn_t xip_pfn_t(unsigned long pfn)
@@ -783,7 +822,8 @@ static vm_fault_t xip_fault_locked(struct vm_fault *vmf, bool create,
 	if (error == -ENODATA) {
 		if (vmf->cow_page)
 			return xip_fault_cow(vmf, NULL);
-		if (!xip_zero_page_ok(vma)) {
+		if (((vmf->flags & FAULT_FLAG_WRITE) &&
+		     (vma->vm_flags & VM_SHARED)) || !xip_zero_page_ok(vma)) {
 			*need_block = true;
 			return 0;
 		}
@@ -830,7 +870,7 @@ static vm_fault_t xip_file_fault(struct vm_fault *vmf)
 	filemap_invalidate_unlock_shared(mapping);
 
 	if (need_block) {
-		/* Any fault in a shared writable mapping may allocate. */
+		/* a store into a hole, or no zero page allowed: allocate */
 		if (!shared_store)
 			sb_start_pagefault(sb);
 		filemap_invalidate_lock(mapping);

@@ -769,6 +769,16 @@ static void xip_test_write_nowait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, file->f_op->write_iter(&kiocb, &iter),
 			(ssize_t)sizeof(data));
 	xip_test_expect_fill(test, block + 10, XIP_TEST_DATA, sizeof(data));
+
+	/* Growing the file takes invalidate_lock: not under NOWAIT. */
+	xip_test_set_size(test, 100);
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_flags |= IOCB_NOWAIT | IOCB_DIRECT;
+	kiocb.ki_pos = 95;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, sizeof(data));
+	KUNIT_EXPECT_EQ(test, file->f_op->write_iter(&kiocb, &iter),
+			(ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, xip_test_size(test), 100LL);
 }
 
 /*
@@ -1211,7 +1221,10 @@ static void xip_test_mmap_shared_store_after_read(struct kunit *test)
 	xip_test_expect_fill(test, block + 64, XIP_TEST_DATA, 16);
 }
 
-/* Any fault on a hole in a shared writable mapping allocates a block. */
+/*
+ * A hole in a shared writable mapping reads as the zero page; the first
+ * store to it (a write fault, or ->pfn_mkwrite on the zero page) allocates.
+ */
 static void xip_test_mmap_shared_hole_allocates(struct kunit *test)
 {
 	u8 *buf = xip_test_buf(test, PAGE_SIZE);
@@ -1225,17 +1238,22 @@ static void xip_test_mmap_shared_hole_allocates(struct kunit *test)
 	uaddr = xip_test_mmap(test, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_SHARED);
 
-	/* A read fault: the new block reads as zeroes. */
+	/* A read fault maps the zero page and allocates nothing. */
 	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, PAGE_SIZE), 0UL);
 	xip_test_expect_fill(test, buf, 0, PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 1U);
-	KUNIT_EXPECT_NOT_NULL(test, xip_test_block(test, 0));
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 0U);
+	KUNIT_EXPECT_NULL(test, xip_test_block(test, 0));
 
-	/* The PTE maps the block, not the zero page: stores reach it. */
+	/* A store replaces the zero page by a new block, which it reaches. */
 	KUNIT_EXPECT_EQ(test, copy_to_user(uaddr + 8, data, 16), 0UL);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), 1U);
 	block = xip_test_block(test, 0);
-	if (block)
-		xip_test_expect_fill(test, block + 8, XIP_TEST_DATA, 16);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	xip_test_expect_fill(test, block, 0, 8);
+	xip_test_expect_fill(test, block + 8, XIP_TEST_DATA, 16);
+	/* and the mapping shows the block now, not the zero page */
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, uaddr, PAGE_SIZE), 0UL);
+	xip_test_expect_fill(test, buf + 8, XIP_TEST_DATA, 16);
 
 	/* A write fault on the second hole. */
 	KUNIT_EXPECT_EQ(test, copy_to_user(uaddr + PAGE_SIZE + 8, data, 16),

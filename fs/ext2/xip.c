@@ -176,6 +176,35 @@ int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
 	return 0;
 }
 
+/* Call @fn for the address space of every XIP file in memory. */
+static void ext2_xip_for_each_file(struct super_block *sb,
+				   void (*fn)(struct address_space *mapping))
+{
+	struct inode *inode, *done = NULL;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    !ext2_inode_is_xip(inode)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		fn(inode->i_mapping);
+		/* the list cursor stays valid while @inode is held */
+		iput(done);
+		done = inode;
+		cond_resched();
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(done);
+}
+
 /**
  * ext2_xip_shutdown - the device under an XIP mount is going away
  * @sb: the super block
@@ -190,37 +219,33 @@ int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
  */
 void ext2_xip_shutdown(struct super_block *sb)
 {
-	struct inode *inode, *done = NULL;
-
 	if (!ext2_use_xip(sb) || READ_ONCE(EXT2_SB(sb)->s_xip_dead))
 		return;
 	WRITE_ONCE(EXT2_SB(sb)->s_xip_dead, true);
-
-	spin_lock(&sb->s_inode_list_lock);
-	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
-		spin_lock(&inode->i_lock);
-		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
-		    !ext2_inode_is_xip(inode)) {
-			spin_unlock(&inode->i_lock);
-			continue;
-		}
-		__iget(inode);
-		spin_unlock(&inode->i_lock);
-		spin_unlock(&sb->s_inode_list_lock);
-
-		xip_shutdown_mapping(inode->i_mapping);
-		/* the list cursor stays valid while @inode is held */
-		iput(done);
-		done = inode;
-		cond_resched();
-		spin_lock(&sb->s_inode_list_lock);
-	}
-	spin_unlock(&sb->s_inode_list_lock);
-	iput(done);
-
+	ext2_xip_for_each_file(sb, xip_shutdown_mapping);
 	xip_shutdown_sync();
 	ext2_msg(sb, KERN_ERR,
 		 "xip: device removed, file data is no longer accessible");
+}
+
+static void ext2_xip_writeback_file(struct address_space *mapping)
+{
+	xip_writeback_range(mapping, 0, LLONG_MAX);
+}
+
+/**
+ * ext2_xip_sync_fs - sync(2), syncfs(2) and freeze for an XIP mount
+ * @sb: the super block
+ *
+ * Every XIP file with shared writable mappings (or on persistent memory)
+ * gets xip_writeback_range(): its PTEs are write-protected, so the next
+ * store faults, updates the file times and, on a frozen filesystem (freeze
+ * syncs after SB_FREEZE_PAGEFAULT), waits for the thaw.
+ */
+void ext2_xip_sync_fs(struct super_block *sb)
+{
+	if (ext2_use_xip(sb) && !READ_ONCE(EXT2_SB(sb)->s_xip_dead))
+		ext2_xip_for_each_file(sb, ext2_xip_writeback_file);
 }
 
 static ssize_t ext2_xip_write_iter(struct kiocb *iocb, struct iov_iter *from)
@@ -275,13 +300,14 @@ static int ext2_xip_release_file(struct inode *inode, struct file *filp)
 }
 
 /*
- * Stores through shared mappings of persistent memory sit in the CPU caches
- * until written back; ext2_fsync() then flushes the device's write cache.
+ * Stores through shared mappings: write-protect them again, so that the
+ * next store updates the file times, and on persistent memory write back
+ * the CPU caches; ext2_fsync() then flushes the device's write cache.
  */
 static int ext2_xip_fsync(struct file *file, loff_t start, loff_t end,
 			  int datasync)
 {
-	int error = xip_flush_range(file->f_mapping, start, end);
+	int error = xip_writeback_range(file->f_mapping, start, end);
 
 	if (error)
 		return error;

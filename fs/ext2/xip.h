@@ -20,6 +20,7 @@ static inline bool ext2_use_xip(struct super_block *sb)
 
 int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize);
 void ext2_xip_shutdown(struct super_block *sb);
+void ext2_xip_sync_fs(struct super_block *sb);
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 		      bool create, void **kaddr, unsigned long *pfn,
 		      unsigned long *nr);
@@ -55,6 +56,10 @@ static inline int ext2_xip_zero_blocks(struct inode *inode,
 				       unsigned long count)
 {
 	return -EIO;
+}
+
+static inline void ext2_xip_sync_fs(struct super_block *sb)
+{
 }
 
 #define ext2_xip_shutdown	NULL

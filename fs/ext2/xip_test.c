@@ -917,8 +917,11 @@ static void ext2_xip_runs(struct kunit *test)
 	KUNIT_EXPECT_LE(test, nr, 8UL);
 	KUNIT_EXPECT_NULL_MSG(test, memchr_inv(kaddr, 0, nr * PAGE_SIZE),
 			      "new blocks are not zeroed");
-	KUNIT_EXPECT_EQ(test, file_inode(file)->i_blocks,
+	/* the blocks of a run; the memory behind them may be less contiguous */
+	KUNIT_EXPECT_GE(test, file_inode(file)->i_blocks,
 			(blkcnt_t)(nr * (PAGE_SIZE >> SECTOR_SHIFT)));
+	KUNIT_EXPECT_LE(test, file_inode(file)->i_blocks,
+			(blkcnt_t)(8 * (PAGE_SIZE >> SECTOR_SHIFT)));
 	for (i = 0; i < nr; i++) {
 		KUNIT_ASSERT_EQ(test, xt_get_page(file, i, false, &kaddr2,
 						  &pfn2), 0);

@@ -39,6 +39,20 @@ static inline bool mapping_is_xip(struct address_space *mapping)
 	return !!mapping->a_ops->get_xip_page;
 }
 
+/**
+ * vma_is_xip - is this a mapping of an XIP file?
+ * @vma: the mapping
+ *
+ * Like fs-DAX mappings, XIP mappings may hold the shared zero page where a
+ * store can later put a block, so they must never be pinned long-term.
+ *
+ * Return: true if @vma maps a file whose address space is XIP.
+ */
+static inline bool vma_is_xip(struct vm_area_struct *vma)
+{
+	return vma->vm_file && mapping_is_xip(vma->vm_file->f_mapping);
+}
+
 ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to);
 ssize_t xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
 ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
@@ -46,7 +60,8 @@ int xip_file_mmap(struct file *file, struct vm_area_struct *vma);
 int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
 		      loff_t newsize);
 int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to);
-int xip_flush_range(struct address_space *mapping, loff_t start, loff_t end);
+int xip_writeback_range(struct address_space *mapping, loff_t start,
+			loff_t end);
 void xip_shutdown_mapping(struct address_space *mapping);
 void xip_shutdown_sync(void);
 
@@ -74,8 +89,13 @@ static inline bool mapping_is_xip(struct address_space *mapping)
 	return false;
 }
 
-static inline int xip_flush_range(struct address_space *mapping,
-				  loff_t start, loff_t end)
+static inline bool vma_is_xip(struct vm_area_struct *vma)
+{
+	return false;
+}
+
+static inline int xip_writeback_range(struct address_space *mapping,
+				      loff_t start, loff_t end)
 {
 	return 0;
 }
