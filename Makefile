@@ -11,12 +11,17 @@
 #   S390_DCSSBLK=0             leave configs/s390x-dcssblk.config (DCSS + its KUnit test) out
 #   QEMU_TIMEOUT=secs          before a guest is killed (default 600 x86_64, 1200 s390x)
 #   BENCH_ARCH=x86_64|s390x    the guest 'make bench' runs in (default x86_64)
+#   BENCH_KERNEL=release|debug 'make bench' kernel: build/ARCH-release (configs/release.config
+#                              instead of debug.config; x86_64 default) or build/ARCH (s390x default)
+#   BENCH_MIB= BENCH_WRITE_MIB= BENCH_MMAP_MIB= BENCH_SWEEP=1,16,256 BENCH_REPS=7 BENCH_SAMPLE_S=0.2
+#                              'make bench' file sizes (MiB) and samples per metric (scripts/bench.sh)
 #   XIP_CONFIG=, UM_KUNITCONFIG=  other config fragments (for testing the rig itself)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export ROOT
 export KSRC KTARBALL JOBS S390_DCSSBLK QEMU_TIMEOUT XIP_CONFIG UM_KUNITCONFIG BENCH_ARCH
+export BENCH_KERNEL BENCH_MIB BENCH_WRITE_MIB BENCH_MMAP_MIB BENCH_SWEEP BENCH_REPS BENCH_SAMPLE_S
 
 S := $(ROOT)/scripts
 RESULTS := $(ROOT)/build/test-results
@@ -86,7 +91,7 @@ summary: ## re-print the summary of the last 'make test'
 		$(RESULTS)/guest-s390x.tap $(RESULTS)/guest-s390x-dcssblk.tap \
 		$(RESULTS)/demo-x86_64.tap $(RESULTS)/checks.log
 
-bench: ## page-cache use and speed of ext2 -o xip vs page cache vs -o dax in a guest (BENCH_ARCH=x86_64|s390x) -> build/bench/
+bench: ## release-kernel guest: ext2 -o xip vs page cache, tmpfs, -o dax, memcpy (BENCH_ARCH=x86_64|s390x) -> build/bench/bench-ARCH.{csv,md,png}
 	@$(S)/bench.sh
 
 share: kernel-x86_64 ## one read-only ext2 image, K x86_64 guests (SHARE_GUESTS=3) on one shared nvdimm: host copies with -o xip vs page cache -> build/share/
@@ -96,6 +101,7 @@ clean: ## remove build outputs (trees, kernels, results); keeps ccache, the pris
 	@mkdir -p $(ROOT)/build
 	@flock $(ROOT)/build/.kbuild.lock rm -rf $(ROOT)/build/src $(ROOT)/build/src.new \
 		$(ROOT)/build/x86_64 $(ROOT)/build/s390x $(ROOT)/build/kunit-um \
+		$(ROOT)/build/x86_64-release $(ROOT)/build/s390x-release $(ROOT)/build/bench \
 		$(ROOT)/build/test-results $(ROOT)/build/guest $(ROOT)/build/logs $(ROOT)/build/bin
 
 distclean: clean ## also remove the unpacked pristine tree and the s390x userspace

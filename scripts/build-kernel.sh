@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # build-kernel.sh ARCH   (x86_64 | s390x)
+# BUILD_FLAVOUR=release builds build/ARCH-release with configs/release.config
+# instead of configs/debug.config (see lib.sh; used by 'make bench').
 #
 # Prepare build/src, configure build/ARCH as tinyconfig + configs fragments
 # (merge_config.sh -m, then olddefconfig), check that every requested option
@@ -24,7 +26,7 @@ fi
 "$ROOT/scripts/prepare-tree.sh"
 
 mkdir -p "$OBJ"
-LOG=$LOGS/build-$ARCH.log
+LOG=$LOGS/build-$ARCH${BUILD_FLAVOUR:+-$BUILD_FLAVOUR}.log
 mapfile -t FRAGS < <(arch_fragments "$ARCH")
 for f in "${FRAGS[@]}"; do [ -f "$f" ] || die "config fragment $f missing"; done
 
@@ -65,7 +67,7 @@ if ! make "${KMAKE[@]}" -j"$JOBS" >> "$LOG" 2>&1; then
 	die "$ARCH kernel build failed (see $LOG)"
 fi
 end=$(date +%s)
-echo "$ARCH build: $((end - start)) s wall ($(date -Is))" | tee -a "$LOGS/build-times.log" >&2
+echo "$ARCH${BUILD_FLAVOUR:+-$BUILD_FLAVOUR} build: $((end - start)) s wall ($(date -Is))" | tee -a "$LOGS/build-times.log" >&2
 [ -f "$OBJ/$IMAGE" ] || die "$OBJ/$IMAGE missing after build"
 [ $config_ok = 1 ] || exit 3
 exit 0

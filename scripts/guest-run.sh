@@ -11,7 +11,9 @@
 #            (configs/s390x-dcssblk.config), /dev/dcssblk0: no struct page
 # It sets the QEMU machine, the kernel command line and XIP_DEV /
 # XIP_SCRATCH_DEV for the guest script.  GUEST_ENV adds "VAR=value ..."
-# words to the guest script's environment.
+# words to the guest script's environment.  GUEST_BRD_KB sets the size of
+# each brd disk (default 262144 KiB = 256 MiB).  The kernel comes from
+# build/ARCH, or build/ARCH-release with BUILD_FLAVOUR=release (lib.sh).
 #
 # Boot build/ARCH's kernel under QEMU (TCG) with an initramfs holding a
 # static busybox, e2fsck.static, the XIP selftests (built static from
@@ -162,7 +164,7 @@ EOF
 "$GEN" "$GDIR/initramfs.list" | gzip -6 > "$GDIR/$NAME.cpio.gz"
 
 # --- boot ----------------------------------------------------------------------
-APPEND="panic=-1 kunit.enable=0 brd.rd_nr=2 brd.rd_size=262144"
+APPEND="panic=-1 kunit.enable=0 brd.rd_nr=2 brd.rd_size=${GUEST_BRD_KB:-262144}"
 case $ARCH-$PROVIDER in
 x86_64-brd)
 	# 3G guest: all RAM below QEMU's PCI hole (3.5G); the pmem ranges

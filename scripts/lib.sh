@@ -16,6 +16,11 @@ LOCK=${LOCK:-$BUILD/.kbuild.lock}      # shared with the kernel team: one kernel
 JOBS=${JOBS:-$(nproc)}
 XIP_CONFIG=${XIP_CONFIG:-$ROOT/configs/xip.config}
 DEBUG_CONFIG=${DEBUG_CONFIG:-$ROOT/configs/debug.config}
+# BUILD_FLAVOUR=release (used by 'make bench' only): the kernel goes to
+# build/ARCH-release and gets RELEASE_CONFIG instead of DEBUG_CONFIG (no
+# lockdep, DEBUG_VM or KASAN).  Unset or empty: build/ARCH with DEBUG_CONFIG.
+BUILD_FLAVOUR=${BUILD_FLAVOUR:-}
+RELEASE_CONFIG=${RELEASE_CONFIG:-$ROOT/configs/release.config}
 UM_KUNITCONFIG=${UM_KUNITCONFIG:-$ROOT/configs/kunit-um.kunitconfig}
 # s390 DCSS block driver and its KUnit test: configs/s390x-dcssblk.config is
 # merged into the s390x kernel unless S390_DCSSBLK=0.
@@ -37,7 +42,8 @@ mkdir -p "$BUILD" "$LOGS"
 die() { echo "ERROR: $*" >&2; exit 1; }
 note() { echo ">>> $*" >&2; }
 
-# arch_vars ARCH: sets KARCH, OBJ, IMAGE, KCC, CROSS, UCC (static userspace
+# arch_vars ARCH: sets KARCH, OBJ (build/ARCH, or build/ARCH-release with
+# BUILD_FLAVOUR=release), IMAGE, KCC, CROSS, UCC (static userspace
 # compiler) and KMAKE (array of make arguments for the kernel build).
 arch_vars() {
 	case "$1" in
@@ -50,7 +56,11 @@ arch_vars() {
 		IMAGE=arch/s390/boot/bzImage; ARCH_CONFIG=$ROOT/configs/s390x.config ;;
 	*) die "unknown arch '$1' (x86_64 or s390x)" ;;
 	esac
-	OBJ=$BUILD/$1
+	case ${BUILD_FLAVOUR:-} in
+	"") OBJ=$BUILD/$1 ;;
+	release) OBJ=$BUILD/$1-release ;;
+	*) die "unknown BUILD_FLAVOUR '$BUILD_FLAVOUR' (empty or release)" ;;
+	esac
 	KMAKE=(ARCH="$KARCH" O="$OBJ" CC="$KCC")
 	[ -n "$CROSS" ] && KMAKE+=(CROSS_COMPILE="$CROSS")
 	return 0
@@ -61,7 +71,11 @@ arch_fragments() {
 	arch_vars "$1"
 	echo "$ARCH_CONFIG"
 	echo "$XIP_CONFIG"
-	echo "$DEBUG_CONFIG"
+	if [ "${BUILD_FLAVOUR:-}" = release ]; then
+		echo "$RELEASE_CONFIG"
+	else
+		echo "$DEBUG_CONFIG"
+	fi
 	if [ "$1" = s390x ] && [ "$S390_DCSSBLK" = 1 ]; then
 		echo "$ROOT/configs/s390x-dcssblk.config"
 	fi
