@@ -47,6 +47,7 @@
  */
 
 #include <linux/blkdev.h>
+#include <linux/cacheflush.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -269,6 +270,19 @@ static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
 		unmap_mapping_pages(mapping, index, *nr, false);
 	filemap_invalidate_unlock(mapping);
 	return error;
+}
+
+/*
+ * Written file data may be a program that a mapping executes; the page
+ * cache keeps instruction caches coherent through flush_dcache_folio() and
+ * the arch's PTE setup, which special PTEs skip (arm64).  A no-op where the
+ * caches are coherent (x86, s390).
+ */
+static void xip_flush_icache(void *kaddr, size_t len)
+{
+	if (len)
+		flush_icache_range((unsigned long)kaddr,
+				   (unsigned long)kaddr + len);
 }
 
 /* memset/memcpy into device memory, durable at once on persistent memory */
@@ -567,9 +581,11 @@ static loff_t xip_write_finish(struct inode *inode, loff_t isize,
 				    false);
 		*error = xip_get_page(mapping, bounce->pos >> PAGE_SHIFT, true,
 				      &kaddr, &pfn);
-		if (!*error)
-			xip_memcpy(mapping, kaddr + offset_in_page(bounce->pos),
-				   bounce->buf, bounce->len);
+		if (!*error) {
+			kaddr += offset_in_page(bounce->pos);
+			xip_memcpy(mapping, kaddr, bounce->buf, bounce->len);
+			xip_flush_icache(kaddr, bounce->len);
+		}
 	}
 	if (*error)
 		end = bounce->len ? bounce->pos : min(end, isize);
@@ -623,7 +639,7 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		size_t offset = offset_in_page(pos);
 		pgoff_t index = pos >> PAGE_SHIFT;
 		unsigned long nr = DIV_ROUND_UP(offset + count, PAGE_SIZE);
-		unsigned long pfn;
+		unsigned long pfn, want;
 		size_t len, copied;
 		void *kaddr;
 
@@ -643,9 +659,12 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		if (eof_partial && index < eof_index && pos + count > isize)
 			nr = min_t(unsigned long, nr, eof_index - index);
 
+		want = nr;
 		idx = srcu_read_lock(&xip_srcu);
 		error = xip_get_run(mapping, index, false, &kaddr, &pfn, &nr);
 		if (error == -ENODATA) {
+			/* allocate for all of the write, up to a mapped block */
+			nr = want;
 			if (iocb->ki_flags & IOCB_NOWAIT)
 				error = -EAGAIN;
 			else
@@ -664,6 +683,7 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 							    len, from);
 		else
 			copied = _copy_from_iter(kaddr + offset, len, from);
+		xip_flush_icache(kaddr + offset, copied);
 		srcu_read_unlock(&xip_srcu, idx);
 advance:
 		pos += copied;
@@ -890,8 +910,12 @@ static vm_fault_t xip_file_fault(struct vm_fault *vmf)
 /*
  * ->access: ptrace and /proc/PID/mem cannot use get_user_pages() on the
  * special PTEs of an XIP mapping; read the file's memory directly instead.
- * __access_remote_vm() calls ->access only with CONFIG_HAVE_IOREMAP_PROT,
- * which s390 selects only together with PCI.
+ * A write reaches here only for a shared mapping (a private one is COWed by
+ * the fault that GUP takes, see __wp_page_copy_user()), and stores into the
+ * file, as a write through the page cache's pages would; a hole there is
+ * left to the store of the tracee itself.  __access_remote_vm() calls
+ * ->access only with CONFIG_HAVE_IOREMAP_PROT, which s390 selects only
+ * together with PCI; mm/memory.c calls it for a remote COW.
  */
 static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 			   void *buf, int len, int write)
@@ -903,7 +927,8 @@ static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 	void *kaddr;
 	int error;
 
-	if (write)
+	if (write && (!(vma->vm_flags & VM_SHARED) ||
+		      sb_rdonly(mapping->host->i_sb)))
 		return -EINVAL;
 	len = min_t(int, len, PAGE_SIZE - offset);
 
@@ -913,9 +938,13 @@ static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 		goto out_unlock;
 	}
 	error = xip_get_page(mapping, pgoff, false, &kaddr, &pfn);
-	if (error == -ENODATA) {
+	if (error == -ENODATA && !write) {
 		memset(buf, 0, len);
 		error = 0;
+	} else if (error == -ENODATA) {
+		error = -EFAULT;
+	} else if (!error && write) {
+		xip_memcpy(mapping, kaddr + offset, buf, len);
 	} else if (!error) {
 		if (copy_mc_to_kernel(buf, kaddr + offset, len))
 			error = -EIO;

@@ -57,6 +57,7 @@ struct xip_test_ctx {
 	struct mutex lock;		/* protects the fields below */
 	unsigned long present;		/* bit N: file page N has a block */
 	unsigned int nr_calls;		/* calls of ->get_xip_page */
+	bool hole_runs_of_one;		/* report holes one page at a time */
 	unsigned int nr_allocs;		/* blocks allocated by ->get_xip_page */
 	unsigned long error_pages;	/* bit N: file page N fails ... */
 	int error;			/* ... with this errno */
@@ -108,6 +109,8 @@ static int xip_test_get_xip_page(struct address_space *mapping, pgoff_t index,
 		if (xip_test_fails(ctx, index + n) ||
 		    xip_test_present(ctx, index + n) == hole)
 			break;
+	if (hole && !create && ctx->hole_runs_of_one)
+		n = 1;		/* as ext2 does */
 	*nr = n;
 	if (hole && !create) {
 		error = -ENODATA;
@@ -1673,6 +1676,31 @@ static void xip_test_write_runs(struct kunit *test)
 					i * PAGE_SIZE, PAGE_SIZE);
 }
 
+/*
+ * A filesystem that reports holes one page at a time (ext2) still gets the
+ * whole run of holes allocated by one call.
+ */
+static void xip_test_write_runs_single_holes(struct kunit *test)
+{
+	struct xip_test_ctx *ctx = xip_test_ctx(test);
+	size_t len = XIP_TEST_NR_PAGES * PAGE_SIZE;
+	u8 *buf = xip_test_buf(test, len);
+	unsigned int calls;
+	loff_t pos = 0;
+
+	memset(buf, XIP_TEST_DATA, len);
+	mutex_lock(&ctx->lock);
+	ctx->hole_runs_of_one = true;
+	mutex_unlock(&ctx->lock);
+	calls = xip_test_nr_calls(test);
+	KUNIT_EXPECT_EQ(test, xip_test_write(test, buf, len, &pos),
+			(ssize_t)len);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_calls(test) - calls, 2U);
+	KUNIT_EXPECT_EQ(test, xip_test_nr_allocs(test), XIP_TEST_NR_PAGES);
+	xip_test_expect_fill(test, xip_test_block(test, 7), XIP_TEST_DATA,
+			     PAGE_SIZE);
+}
+
 /* A read fault maps the rest of the run: the other pages do not fault. */
 static void xip_test_fault_around(struct kunit *test)
 {
@@ -1747,6 +1775,7 @@ static struct kunit_case xip_test_cases[] = {
 	KUNIT_CASE(xip_test_read_runs),
 	KUNIT_CASE(xip_test_read_run_eof),
 	KUNIT_CASE(xip_test_write_runs),
+	KUNIT_CASE(xip_test_write_runs_single_holes),
 	KUNIT_CASE(xip_test_fault_around),
 	KUNIT_CASE(xip_test_fault_around_hole),
 	KUNIT_CASE(xip_test_fault_around_eof),

@@ -225,19 +225,20 @@ FIXTURE_TEARDOWN_PARENT(xip_mount)
 
 /* Set up @dev at @mnt: a fresh ext2, mounted -o xip. */
 #define ASSERT_FRESH_XIP_MOUNT(dev, mnt) do {				\
+	const char *__d = (dev), *__m = (mnt);				\
 	struct stat __st;						\
 									\
-	ASSERT_EQ(0, stat(dev, &__st))					\
-		TH_LOG("device %s: %s", dev, strerror(errno));		\
+	ASSERT_EQ(0, stat(__d, &__st))					\
+		TH_LOG("device %s: %s", __d, strerror(errno));		\
 	ASSERT_TRUE(S_ISBLK(__st.st_mode));				\
-	if (mkdir(mnt, 0755))						\
+	if (mkdir(__m, 0755))						\
 		ASSERT_EQ(EEXIST, errno);				\
-	umount_all(mnt);						\
+	umount_all(__m);						\
 	ASSERT_EQ(0, xip_catch_sigbus());				\
-	ASSERT_MKFS(dev, "4096");					\
-	ASSERT_EQ(0, mount(dev, mnt, "ext2", 0, "xip"))			\
-		TH_LOG("mount -o xip %s: %s", dev, strerror(errno));	\
-	ASSERT_XIP_MOUNTED(mnt);					\
+	ASSERT_MKFS(__d, "4096");					\
+	ASSERT_EQ(0, mount(__d, __m, "ext2", 0, "xip"))			\
+		TH_LOG("mount -o xip %s: %s", __d, strerror(errno));	\
+	ASSERT_XIP_MOUNTED(__m);					\
 } while (0)
 
 TEST_F(xip_mount, mount_xip)
@@ -877,6 +878,39 @@ TEST_F(xip_sem, hole_read_does_not_wait_for_thaw)
 	close(fd);
 }
 
+/*
+ * brd: while an XIP mount may map its pages, discard only zeroes them;
+ * once the device is closed (unmounted), discard frees the memory again.
+ */
+TEST_F(xip_sem, brd_discard_frees_after_umount)
+{
+	const size_t len = 32 << 20;
+	uint64_t range[2] = { 0, 0 };
+	long before, after;
+	int fd, bfd;
+
+	if (strncmp(self->dev, "/dev/ram", 8))
+		SKIP(return, "%.200s is not a RAM disk", self->dev);
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 12, 0));
+	close(fd);
+	ASSERT_EQ(0, umount(self->mnt));
+
+	bfd = open(self->dev, O_RDWR);
+	ASSERT_LE(0, bfd);
+	ASSERT_EQ(0, ioctl(bfd, BLKGETSIZE64, &range[1]));
+	before = xip_meminfo_kb("MemFree");
+	ASSERT_LT(0, before);
+	ASSERT_EQ(0, ioctl(bfd, BLKDISCARD, range))
+		TH_LOG("BLKDISCARD: %s", strerror(errno));
+	close(bfd);
+	after = xip_meminfo_kb("MemFree");
+	TH_LOG("MemFree %ld -> %ld KiB", before, after);
+	EXPECT_GE(after - before, (long)(len >> 10) * 3 / 4)
+		TH_LOG("discard after umount did not free the RAM disk's memory");
+}
+
 /* ---- pmem: the kind of memory, durability paths, media errors ---------- */
 
 /*
@@ -951,7 +985,6 @@ FIXTURE(xip_pmem) {
 	char file[PATH_MAX];
 	const char *pages;
 };
-
 
 FIXTURE_SETUP(xip_pmem)
 {
@@ -1097,8 +1130,8 @@ TEST_F(xip_pmem, badblocks_eio_and_sigbus)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, xip_write_pattern(fd, 3 * PS, 5, 0));
 	ASSERT_EQ(0, fsync(fd));
-	ASSERT_EQ(0, ioctl(fd, FIBMAP, &blk)) TH_LOG("FIBMAP: %s",
-						   strerror(errno));
+	ASSERT_EQ(0, ioctl(fd, FIBMAP, &blk))
+		TH_LOG("FIBMAP: %s", strerror(errno));
 	ASSERT_LT(0, blk);
 
 	snprintf(path, sizeof(path), "/sys/block/%s/badblocks", name);

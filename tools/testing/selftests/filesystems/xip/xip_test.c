@@ -1177,6 +1177,113 @@ TEST_F(xip, ptrace_peekdata)
 	close(fd);
 }
 
+/*
+ * Start a child that maps @len bytes of @fd (@prot, @flags), reads every
+ * byte of them, tells the parent the address and stops under ptrace.
+ */
+static pid_t xip_stopped_child(int fd, size_t len, int prot, int flags,
+			       uintptr_t *addr)
+{
+	int pfd[2], status;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		volatile unsigned char *m = mmap(NULL, len, prot, flags, fd, 0);
+		uintptr_t a = (uintptr_t)m;
+		unsigned int sum = 0;
+		size_t i;
+
+		if (m == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < len; i++)	/* the tracee ran it */
+			sum += m[i];
+		if (write(pfd[1], &a, sizeof(a)) != sizeof(a))
+			_exit(1);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(2);
+		raise(SIGSTOP);
+		_exit(sum == 0xffffffff ? 4 : 3);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], addr, sizeof(*addr)) != sizeof(*addr) ||
+	    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+/*
+ * A gdb breakpoint: PTRACE_POKEDATA into private XIP text that the tracee
+ * has already run copies the page for the tracee and never reaches the file.
+ */
+TEST_F(xip, ptrace_pokedata_into_run_text)
+{
+	long word = 0x5a5a5a5a, back;
+	uintptr_t addr;
+	int fd;
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 47, 0));
+	pid = xip_stopped_child(fd, 2 * PS, PROT_READ | PROT_EXEC,
+				MAP_PRIVATE, &addr);
+	ASSERT_LT(0, pid);
+	errno = 0;
+	EXPECT_EQ(0, ptrace(PTRACE_POKEDATA, pid, (void *)(addr + PS + 8),
+			    (void *)word))
+		TH_LOG("POKEDATA: %s", strerror(errno));
+	errno = 0;
+	back = ptrace(PTRACE_PEEKDATA, pid, (void *)(addr + PS + 8), NULL);
+	EXPECT_EQ(0, errno);
+	EXPECT_EQ(word, back);
+	back = ptrace(PTRACE_PEEKDATA, pid, (void *)(addr + PS), NULL);
+	EXPECT_EQ(0, errno);
+	EXPECT_EQ(-1, xip_check(&back, sizeof(back), 47, PS));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_FILE_PATTERN(fd, 2 * PS, 47, 0);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* /proc/PID/mem writes into a shared mapping reach the file, as with pages. */
+TEST_F(xip, proc_pid_mem_write_shared_reaches_file)
+{
+	char path[64], buf[16], back[16];
+	uintptr_t addr;
+	int fd, mem;
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, PS, 48, 0));
+	pid = xip_stopped_child(fd, PS, PROT_READ | PROT_WRITE, MAP_SHARED,
+				&addr);
+	ASSERT_LT(0, pid);
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDWR);
+	ASSERT_LE(0, mem);
+	memset(buf, 0xc3, sizeof(buf));
+	EXPECT_EQ(SZ(buf), pwrite(mem, buf, sizeof(buf), addr + 100))
+		TH_LOG("/proc/pid/mem write: %s", strerror(errno));
+	close(mem);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(SZ(back), pread(fd, back, sizeof(back), 100));
+	EXPECT_EQ(0, memcmp(buf, back, sizeof(buf)));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
 /* A debugger's write into private XIP text must COW, not reach the file. */
 TEST_F(xip, proc_mem_write_private_cows)
 {
