@@ -31,7 +31,7 @@ SELFTESTS := $(ROOT)/tools/testing/selftests/filesystems/xip
 .PHONY: demo all help deps tree kernel-x86_64 kernel-s390x kernels \
 	kunit-um kunit-x86_64 kunit-s390 guest-x86_64 guest-s390x checks \
 	guest-x86_64-pmem guest-s390x-dcssblk share \
-	test summary bench clean distclean
+	test summary bench series series-check clean distclean
 
 demo: ## (default) build the x86_64 guest, boot it, run an ELF from ext2 -o xip and show where it is mapped from
 	@$(S)/demo.sh
@@ -96,6 +96,12 @@ bench: ## release-kernel guest: ext2 -o xip vs page cache, tmpfs, -o dax, memcpy
 
 share: kernel-x86_64 ## one read-only ext2 image, K x86_64 guests (SHARE_GUESTS=3) on one shared nvdimm: host copies with -o xip vs page cache -> build/share/
 	@$(S)/share.sh
+
+series: ## git am the work onto the base tree as the commits of scripts/series.map -> build/series (repo) and build/series/out (mails + cover letter); needs SERIES_AUTHOR= or git config user.name/email
+	@$(S)/series.sh
+
+series-check: series ## (slow, not in 'make test') build every commit of build/series, then the final tree with other configs -> build/series-build/
+	@$(S)/series-check.sh
 
 clean: ## remove build outputs (trees, kernels, results); keeps ccache, the pristine tree and the s390x debs
 	@mkdir -p $(ROOT)/build

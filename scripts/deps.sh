@@ -36,6 +36,10 @@ declare -A CHECK=(
 	[gzip]=gzip
 	[perl]=perl
 	[gnuplot-nox]=gnuplot
+	# make series-check: Debian's kernel configuration (distro build)
+	[linux-config-6.12]=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
+	# make series: git am, git format-patch
+	[git]=git
 )
 
 have() {
