@@ -174,6 +174,9 @@ static bool xip_persistent(struct address_space *mapping)
  * read(2) and write(2) copy to and from a kernel address of the device
  * outside invalidate_lock; they do it inside this SRCU read section, so
  * that xip_shutdown_sync() can wait for them before the device goes away.
+ * The copies run with page faults disabled, and a user buffer that is not
+ * mapped is faulted in after leaving the section: a fault can wait for long
+ * (a frozen filesystem, userfaultfd), and the shutdown must not wait for it.
  */
 DEFINE_STATIC_SRCU(xip_srcu);
 
@@ -259,15 +262,22 @@ static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
 			 void **kaddr, unsigned long *pfn, unsigned long *nr,
 			 bool beyond_eof)
 {
+	unsigned long want;
 	int error;
 
 	if (beyond_eof)
 		return xip_get_run(mapping, index, true, kaddr, pfn, nr);
 
 	filemap_invalidate_lock(mapping);
+	want = *nr;
 	error = xip_get_run(mapping, index, true, kaddr, pfn, nr);
+	/*
+	 * The filesystem may have allocated more blocks than are contiguous
+	 * in memory (*nr): shoot the zero page down over all it may have
+	 * allocated.
+	 */
 	if (!error)
-		unmap_mapping_pages(mapping, index, *nr, false);
+		unmap_mapping_pages(mapping, index, want, false);
 	filemap_invalidate_unlock(mapping);
 	return error;
 }
@@ -463,6 +473,7 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 	loff_t pos = iocb->ki_pos;
 	loff_t isize = i_size_read(inode);
 	bool persistent = xip_persistent(mapping);
+	loff_t stalled = -1;
 	ssize_t done = 0;
 	int error = 0;
 	int idx;
@@ -479,25 +490,46 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 		error = xip_get_run(mapping, pos >> PAGE_SHIFT, false, &kaddr,
 				    &pfn, &nr);
 		len = min(((size_t)nr << PAGE_SHIFT) - offset, left);
-		if (error == -ENODATA) {
-			error = 0;
-			copied = iov_iter_zero(len, to);
-		} else if (!error) {
+		copied = 0;
+		if (!error) {
+			/* never wait for a user fault in here: see xip_srcu */
+			pagefault_disable();
 			/* persistent memory may hold poison the CPU traps on */
 			if (persistent)
 				copied = _copy_mc_to_iter(kaddr + offset, len,
 							  to);
 			else
 				copied = _copy_to_iter(kaddr + offset, len, to);
+			pagefault_enable();
 		}
 		srcu_read_unlock(&xip_srcu, idx);
-		if (error)
+		if (error == -ENODATA) {
+			error = 0;
+			copied = iov_iter_zero(len, to);
+			if (copied < len)
+				stalled = pos + copied;	/* no retry */
+		} else if (error) {
 			break;
+		}
 		pos += copied;
 		done += copied;
 		if (copied < len) {
-			error = -EFAULT;
-			break;
+			/*
+			 * Fault the buffer in outside the section and go on.
+			 * No progress twice at one place is a bad buffer or,
+			 * on persistent memory, poison.
+			 */
+			if (pos == stalled) {
+				error = persistent ? -EIO : -EFAULT;
+				break;
+			}
+			if (fault_in_iov_iter_writeable(to, len - copied) ==
+			    len - copied) {
+				error = -EFAULT;
+				break;
+			}
+			stalled = pos;
+			continue;
 		}
 		if (fatal_signal_pending(current)) {
 			error = -EINTR;
@@ -587,8 +619,9 @@ static loff_t xip_write_finish(struct inode *inode, loff_t isize,
 			xip_flush_icache(kaddr, bounce->len);
 		}
 	}
+	/* on an error nothing beyond the old EOF becomes file data */
 	if (*error)
-		end = bounce->len ? bounce->pos : min(end, isize);
+		end = min(bounce->len ? bounce->pos : end, isize);
 	if (end > isize)
 		i_size_write(inode, end);
 	filemap_invalidate_unlock(mapping);
@@ -626,6 +659,7 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	bool eof_partial = offset_in_page(isize);
 	struct xip_eof_bounce bounce = { };
 	loff_t start = iocb->ki_pos;
+	loff_t stalled = -1;
 	loff_t pos = start;
 	int error = 0, err2 = 0;
 	int idx;
@@ -654,7 +688,12 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			bounce.pos = pos;
 			copied = copy_from_iter(bounce.buf, len, from);
 			bounce.len = copied;
-			goto advance;
+			pos += copied;
+			if (copied < len) {
+				error = -EFAULT;
+				break;
+			}
+			continue;
 		}
 		if (eof_partial && index < eof_index && pos + count > isize)
 			nr = min_t(unsigned long, nr, eof_index - index);
@@ -677,19 +716,28 @@ ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 		len = min(((size_t)nr << PAGE_SHIFT) - offset, count);
+		/* never wait for a user fault in here: see xip_srcu */
+		pagefault_disable();
 		/* persistent memory: durable without a later cache flush */
 		if (persistent)
 			copied = _copy_from_iter_flushcache(kaddr + offset,
 							    len, from);
 		else
 			copied = _copy_from_iter(kaddr + offset, len, from);
+		pagefault_enable();
 		xip_flush_icache(kaddr + offset, copied);
 		srcu_read_unlock(&xip_srcu, idx);
-advance:
 		pos += copied;
 		if (copied < len) {
-			error = -EFAULT;
-			break;
+			/* fault the buffer in outside the section, go on */
+			if (pos == stalled ||
+			    fault_in_iov_iter_readable(from, len - copied) ==
+			    len - copied) {
+				error = -EFAULT;
+				break;
+			}
+			stalled = pos;
+			continue;
 		}
 		if (fatal_signal_pending(current)) {
 			error = -EINTR;
@@ -889,7 +937,10 @@ static vm_fault_t xip_file_fault(struct vm_fault *vmf)
 	ret = xip_fault_locked(vmf, false, &need_block);
 	filemap_invalidate_unlock_shared(mapping);
 
-	if (need_block) {
+	if (need_block && sb_rdonly(sb)) {
+		/* no zero page allowed (s390 KVM) and nothing may allocate */
+		ret = VM_FAULT_SIGBUS;
+	} else if (need_block) {
 		/* a store into a hole, or no zero page allowed: allocate */
 		if (!shared_store)
 			sb_start_pagefault(sb);
@@ -923,13 +974,18 @@ static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	pgoff_t pgoff = linear_page_index(vma, addr);
 	unsigned int offset = offset_in_page(addr);
+	struct super_block *sb = mapping->host->i_sb;
 	unsigned long pfn;
 	void *kaddr;
 	int error;
 
-	if (write && (!(vma->vm_flags & VM_SHARED) ||
-		      sb_rdonly(mapping->host->i_sb)))
+	/* as for pages: only a shared mapping that may be written */
+	if (write && (vma->vm_flags & (VM_SHARED | VM_WRITE)) !=
+		     (VM_SHARED | VM_WRITE))
 		return -EINVAL;
+	/* a frozen filesystem must not change; do not wait for the thaw */
+	if (write && !sb_start_write_trylock(sb))
+		return -EAGAIN;
 	len = min_t(int, len, PAGE_SIZE - offset);
 
 	filemap_invalidate_lock_shared(mapping);
@@ -945,12 +1001,18 @@ static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 		error = -EFAULT;
 	} else if (!error && write) {
 		xip_memcpy(mapping, kaddr + offset, buf, len);
+		xip_flush_icache(kaddr + offset, len);
 	} else if (!error) {
 		if (copy_mc_to_kernel(buf, kaddr + offset, len))
 			error = -EIO;
 	}
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
+	if (write) {
+		if (!error)
+			file_update_time(vma->vm_file);
+		sb_end_write(sb);
+	}
 	return error ? error : len;
 }
 

@@ -170,6 +170,11 @@ static int xip_test_init(struct kunit *test)
 	ctx->dev = alloc_pages(GFP_KERNEL, ilog2(XIP_TEST_NR_PAGES));
 	if (!ctx->dev)
 		return -ENOMEM;
+	/*
+	 * Contiguous, but each page on its own, as brd's chunks: without
+	 * special PTEs (UML) a mapping takes a reference on every page.
+	 */
+	split_page(ctx->dev, ilog2(XIP_TEST_NR_PAGES));
 	/* poison what no block owns yet: a hole must never read it */
 	memset(page_address(ctx->dev), XIP_TEST_POISON,
 	       XIP_TEST_NR_PAGES * PAGE_SIZE);
@@ -203,6 +208,7 @@ static int xip_test_init(struct kunit *test)
 static void xip_test_exit(struct kunit *test)
 {
 	struct xip_test_ctx *ctx = test->priv;
+	unsigned int i;
 
 	if (!ctx)
 		return;
@@ -221,8 +227,8 @@ static void xip_test_exit(struct kunit *test)
 	 * page reference (insert_page() without pte_special) or are special
 	 * and never touch the page, so freeing the pages here is safe.
 	 */
-	if (ctx->dev)
-		__free_pages(ctx->dev, ilog2(XIP_TEST_NR_PAGES));
+	for (i = 0; ctx->dev && i < XIP_TEST_NR_PAGES; i++)
+		__free_page(ctx->dev + i);
 }
 
 /* Helpers */

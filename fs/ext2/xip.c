@@ -110,6 +110,14 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 
 		avail = bdev_direct_access(bdev, sector, &kaddr, &pfn,
 					   count << PAGE_SHIFT);
+		if (avail == -EHWPOISON) {
+			/* a bio write clears poison where the device can */
+			if (sb_issue_zeroout(inode->i_sb, block, 1, GFP_NOIO))
+				return -EIO;
+			block++;
+			count--;
+			continue;
+		}
 		if (avail < 0)
 			return avail == -ENOMEM ? -ENOMEM : -EIO;
 		memset(kaddr, 0, avail);

@@ -879,6 +879,80 @@ TEST_F(xip_sem, hole_read_does_not_wait_for_thaw)
 }
 
 /*
+ * write(2) over holes that a shared mapping shows as the zero page: the
+ * mapping then shows the data everywhere, and stores go through.  (A run
+ * of blocks may be longer than the memory contiguous behind it: every
+ * zero page of the run must go.)
+ */
+TEST_F(xip_sem, write_over_zero_page_holes_shows_data)
+{
+	const size_t len = 1 << 20;
+	unsigned char *p, *buf;
+	size_t i;
+	int fd;
+
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, xip_probe_copy(buf, p, len));	/* all zero pages */
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 21, 0));
+	ASSERT_EQ(0, xip_probe_copy(buf, p, len));
+	EXPECT_EQ(-1, xip_check(buf, len, 21, 0))
+		TH_LOG("the mapping still shows a zero page after write(2)");
+	alarm(60);	/* a store that faults for ever is the bug */
+	for (i = 0; i < len; i += PS)
+		p[i + 1] = 0xee;
+	alarm(0);
+	ASSERT_EQ(1, pread(fd, buf, 1, len - PS + 1));
+	EXPECT_EQ(0xee, buf[0]);
+	munmap(p, len);
+	close(fd);
+	free(buf);
+}
+
+/* A write that fails for want of space leaves the size alone. */
+TEST_F(xip_sem, failed_write_does_not_grow_file)
+{
+	char path[PATH_MAX + 8], *chunk;
+	struct stat st;
+	int fd, filler;
+	ssize_t n;
+
+	chunk = calloc(1, 1 << 20);
+	ASSERT_NE(NULL, chunk);
+	fd = open(self->file, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 100));	/* page 0 is a hole */
+	snprintf(path, sizeof(path), "%s/filler", self->mnt);
+	filler = open(path, O_WRONLY | O_CREAT, 0644);
+	ASSERT_LE(0, filler);
+	do {
+		n = write(filler, chunk, 1 << 20);
+	} while (n > 0);
+	do {	/* the last blocks, a page at a time */
+		n = write(filler, chunk, PS);
+	} while (n > 0);
+	close(filler);
+
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, "x", 1, 200));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(100, st.st_size);
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, chunk, 2 * PS, 3 * PS));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(100, st.st_size);
+	close(fd);
+	free(chunk);
+}
+
+/*
  * brd: while an XIP mount may map its pages, discard only zeroes them;
  * once the device is closed (unmounted), discard frees the memory again.
  */
