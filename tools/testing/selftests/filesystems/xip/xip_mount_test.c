@@ -669,6 +669,51 @@ static int xip_freeze(const char *mnt, unsigned long req)
 	return ret;
 }
 
+/* Fill the filesystem at @mnt with a file "filler", to the last block. */
+static int xip_fill_fs(const char *mnt)
+{
+	char path[PATH_MAX + 8], *chunk = calloc(1, 1 << 20);
+	size_t size = 1 << 20;
+	int fd, ret = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/filler", mnt);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	if (!chunk || fd < 0)
+		goto out;
+	for (; size >= PS; size /= 16) {	/* 1 MiB, 64 KiB, 4 KiB */
+		do {
+			n = write(fd, chunk, size);
+		} while (n > 0);
+		if (errno != ENOSPC)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(chunk);
+	return ret;
+}
+
+/*
+ * A sparse file of @len bytes at @path, mapped shared and writable: every
+ * page of the mapping is a hole.  Returns the mapping, *@fd the file.
+ */
+static unsigned char *xip_sparse_shared_map(const char *path, size_t len,
+					    int *fd)
+{
+	unsigned char *p;
+
+	*fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (*fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(*fd, len))
+		return MAP_FAILED;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	return p;
+}
+
 /*
  * POSIX: a store through a shared mapping after msync(MS_SYNC) marks the
  * file for a time update again; the page cache does it at every first
@@ -776,11 +821,8 @@ TEST_F(xip_sem, hole_read_through_shared_mapping_allocates_nothing)
 
 	buf = malloc(len);
 	ASSERT_NE(NULL, buf);
-	fd = open(self->file, O_RDWR | O_CREAT, 0644);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, len));
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	p = xip_sparse_shared_map(self->file, len, &fd);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: %s", self->file, strerror(errno));
 	ASSERT_EQ(0, xip_probe_copy(buf, p, len));
 	EXPECT_EQ(-1, xip_check_byte(buf, len, 0));
 	ASSERT_EQ(0, fstat(fd, &st));
@@ -804,36 +846,22 @@ TEST_F(xip_sem, hole_read_through_shared_mapping_allocates_nothing)
 TEST_F(xip_sem, hole_read_works_on_full_fs)
 {
 	const size_t len = 256 << 10;
-	char path[PATH_MAX + 8], *chunk;
 	unsigned char *p, *buf;
-	int fd, filler;
-	ssize_t n;
+	int fd;
 
 	buf = malloc(len);
-	chunk = calloc(1, 1 << 20);
 	ASSERT_NE(NULL, buf);
-	ASSERT_NE(NULL, chunk);
-	fd = open(self->file, O_RDWR | O_CREAT, 0644);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, len));
-	snprintf(path, sizeof(path), "%s/filler", self->mnt);
-	filler = open(path, O_WRONLY | O_CREAT, 0644);
-	ASSERT_LE(0, filler);
-	do {
-		n = write(filler, chunk, 1 << 20);
-	} while (n > 0);
-	EXPECT_EQ(ENOSPC, errno);
-	close(filler);
+	p = xip_sparse_shared_map(self->file, len, &fd);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: %s", self->file, strerror(errno));
+	ASSERT_EQ(0, xip_fill_fs(self->mnt)) TH_LOG("filling the fs: %s",
+						    strerror(errno));
 
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, xip_probe_copy(buf, p, len))
 		TH_LOG("reading a hole raised SIGBUS on a full file system");
 	EXPECT_EQ(-1, xip_check_byte(buf, len, 0));
 	munmap(p, len);
 	close(fd);
 	free(buf);
-	free(chunk);
 }
 
 /* And it does not wait for a frozen file system to thaw. */
@@ -846,11 +874,8 @@ TEST_F(xip_sem, hole_read_does_not_wait_for_thaw)
 	pid_t pid;
 	char c;
 
-	fd = open(self->file, O_RDWR | O_CREAT, 0644);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, len));
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	p = xip_sparse_shared_map(self->file, len, &fd);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: %s", self->file, strerror(errno));
 	ASSERT_EQ(0, pipe(done));
 	ASSERT_EQ(0, xip_freeze(self->mnt, FIFREEZE));
 	pid = fork();
@@ -893,11 +918,8 @@ TEST_F(xip_sem, write_over_zero_page_holes_shows_data)
 
 	buf = malloc(len);
 	ASSERT_NE(NULL, buf);
-	fd = open(self->file, O_RDWR | O_CREAT, 0644);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, len));
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	p = xip_sparse_shared_map(self->file, len, &fd);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: %s", self->file, strerror(errno));
 	ASSERT_EQ(0, xip_probe_copy(buf, p, len));	/* all zero pages */
 	ASSERT_EQ(0, xip_write_pattern(fd, len, 21, 0));
 	ASSERT_EQ(0, xip_probe_copy(buf, p, len));
@@ -917,26 +939,17 @@ TEST_F(xip_sem, write_over_zero_page_holes_shows_data)
 /* A write that fails for want of space leaves the size alone. */
 TEST_F(xip_sem, failed_write_does_not_grow_file)
 {
-	char path[PATH_MAX + 8], *chunk;
 	struct stat st;
-	int fd, filler;
-	ssize_t n;
+	char *chunk;
+	int fd;
 
-	chunk = calloc(1, 1 << 20);
+	chunk = calloc(1, 2 * PS);
 	ASSERT_NE(NULL, chunk);
 	fd = open(self->file, O_RDWR | O_CREAT, 0644);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 100));	/* page 0 is a hole */
-	snprintf(path, sizeof(path), "%s/filler", self->mnt);
-	filler = open(path, O_WRONLY | O_CREAT, 0644);
-	ASSERT_LE(0, filler);
-	do {
-		n = write(filler, chunk, 1 << 20);
-	} while (n > 0);
-	do {	/* the last blocks, a page at a time */
-		n = write(filler, chunk, PS);
-	} while (n > 0);
-	close(filler);
+	ASSERT_EQ(0, xip_fill_fs(self->mnt)) TH_LOG("filling the fs: %s",
+						    strerror(errno));
 
 	errno = 0;
 	EXPECT_EQ(-1, pwrite(fd, "x", 1, 200));
