@@ -6,8 +6,8 @@
 # Needs two brd RAM disks with direct_access (brd.rd_nr=2, /dev/ram0 holds
 # the XIP filesystem under test, /dev/ram1 is scratch for the mount tests),
 # mke2fs (busybox's is fine), e2fsck (e2fsck.static preferred) and the test
-# programs xip_test, xip_stress_test and xip_mount_test: in $XIP_BIN_DIR, next
-# to this script, in the current directory or in PATH.
+# programs xip_test, xip_random, xip_stress_test and xip_mount_test: in
+# $XIP_BIN_DIR, next to this script, in the current directory or in PATH.
 #
 # Prints one TAP version 13 stream: the script's own checks and every result
 # of the programs, renumbered, with the plan at the end.  Program output
@@ -19,7 +19,7 @@ XIP_MNT=${XIP_MNT:-/mnt/xip}
 SCRATCH_DEV=${XIP_SCRATCH_DEV:-/dev/ram1}
 SCRATCH_MNT=${XIP_SCRATCH_MNT:-/mnt/xip-scratch}
 PROG_TIMEOUT=${XIP_PROG_TIMEOUT:-3600}
-PROGS="xip_test xip_stress_test xip_mount_test"
+PROGS="xip_test xip_random xip_stress_test xip_mount_test"
 
 case "$0" in
 */*)	SCRIPT_DIR=${0%/*} ;;
