@@ -30,7 +30,7 @@ SELFTESTS := $(ROOT)/tools/testing/selftests/filesystems/xip
 .DEFAULT_GOAL := demo
 .PHONY: demo all help deps tree kernel-x86_64 kernel-s390x kernels \
 	kunit-um kunit-x86_64 kunit-s390 guest-x86_64 guest-s390x checks \
-	guest-x86_64-pmem guest-s390x-dcssblk share \
+	guest-x86_64-pmem guest-s390x-dcssblk share soak \
 	test summary bench series series-check clean distclean
 
 demo: ## (default) build the x86_64 guest, boot it, run an ELF from ext2 -o xip and show where it is mapped from
@@ -72,6 +72,11 @@ guest-x86_64: kernel-x86_64 ## run the XIP selftests (run_guest.sh) in an x86_64
 
 guest-s390x: kernel-s390x ## run the XIP selftests in an s390x guest -> guest-s390x.tap
 	@$(S)/guest-run.sh s390x $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-s390x.tap
+
+soak: kernel-x86_64 ## (not in 'make test') the guest suite with SOAK_OPS (2000000) xip_random ops on x86_64 brd -> soak-x86_64.tap
+	@GUEST_ENV="XIP_RANDOM_OPS=$(or $(SOAK_OPS),2000000) XIP_RANDOM_SEED=$(or $(SOAK_SEED),1)" \
+		QEMU_TIMEOUT=$(or $(QEMU_TIMEOUT),3600) \
+		$(S)/guest-run.sh x86_64 $(SELFTESTS)/run_guest.sh $(RESULTS)/soak-x86_64.tap
 
 guest-x86_64-pmem: kernel-x86_64 ## the XIP selftests on QEMU nvdimm raw namespaces (no struct page) -> guest-x86_64-pmem.tap
 	@GUEST_PROVIDER=pmem $(S)/guest-run.sh x86_64 $(SELFTESTS)/run_guest.sh $(RESULTS)/guest-x86_64-pmem.tap
