@@ -48,7 +48,7 @@ static inline bool mapping_is_xip(struct address_space *mapping)
  *
  * Return: true if @vma maps a file whose address space is XIP.
  */
-static inline bool vma_is_xip(struct vm_area_struct *vma)
+static inline bool vma_is_xip(const struct vm_area_struct *vma)
 {
 	return vma->vm_file && mapping_is_xip(vma->vm_file->f_mapping);
 }
@@ -89,7 +89,7 @@ static inline bool mapping_is_xip(struct address_space *mapping)
 	return false;
 }
 
-static inline bool vma_is_xip(struct vm_area_struct *vma)
+static inline bool vma_is_xip(const struct vm_area_struct *vma)
 {
 	return false;
 }

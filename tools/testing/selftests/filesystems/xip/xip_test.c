@@ -1284,6 +1284,68 @@ TEST_F(xip, proc_pid_mem_write_shared_reaches_file)
 	close(fd);
 }
 
+/* VmLck of this process in KiB, or -1. */
+static long xip_vmlck_kb(void)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * mlock, MAP_LOCKED and mlockall on an XIP mapping are honoured as for the
+ * page cache: counted in VmLck, and the mapping is populated.
+ */
+TEST_F(xip, mlock_counted_and_populated)
+{
+	const size_t len = 16 * PS;
+	unsigned char vec[16];
+	long base;
+	char *m;
+	int fd, i;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 49, 0));
+	base = xip_vmlck_kb();
+	ASSERT_LE(0, base);
+
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_LOCKED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	EXPECT_EQ(base + (long)(len >> 10), xip_vmlck_kb());
+	ASSERT_EQ(0, mincore(m, len, vec));
+	for (i = 0; i < 16; i++)
+		EXPECT_TRUE(vec[i] & 1) TH_LOG("MAP_LOCKED left page %d out", i);
+	ASSERT_EQ(0, munmap(m, len));
+	EXPECT_EQ(base, xip_vmlck_kb());
+
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mlock(m, len));
+	EXPECT_EQ(base + (long)(len >> 10), xip_vmlck_kb());
+	ASSERT_EQ(0, mincore(m, len, vec));
+	for (i = 0; i < 16; i++)
+		EXPECT_TRUE(vec[i] & 1) TH_LOG("mlock left page %d out", i);
+	ASSERT_EQ(-1, xip_check(m, len, 49, 0));
+	ASSERT_EQ(0, munlock(m, len));
+	EXPECT_EQ(base, xip_vmlck_kb());
+
+	ASSERT_EQ(0, mlockall(MCL_CURRENT));
+	EXPECT_LE(base + (long)(len >> 10), xip_vmlck_kb());
+	ASSERT_EQ(0, munlockall());
+	ASSERT_EQ(0, munmap(m, len));
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
 /* A debugger's write into private XIP text must COW, not reach the file. */
 TEST_F(xip, proc_mem_write_private_cows)
 {
