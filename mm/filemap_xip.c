@@ -504,13 +504,19 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
 		}
 		srcu_read_unlock(&xip_srcu, idx);
 		if (error == -ENODATA) {
+			/* a hole: no device memory, faults may wait here */
 			error = 0;
 			copied = iov_iter_zero(len, to);
-			if (copied < len)
-				stalled = pos + copied;	/* no retry */
-		} else if (error) {
-			break;
+			pos += copied;
+			done += copied;
+			if (copied < len) {
+				error = -EFAULT;
+				break;
+			}
+			continue;
 		}
+		if (error)
+			break;
 		pos += copied;
 		done += copied;
 		if (copied < len) {
