@@ -103,13 +103,7 @@ fi
 note "$NAME: $nprog selftest program(s) built for $ARCH"
 
 # --- initramfs -----------------------------------------------------------------
-GEN=$BUILD/bin/gen_init_cpio
-if [ ! -x "$GEN" ]; then
-	mkdir -p "$BUILD/bin"
-	gsrc=$SRC/usr/gen_init_cpio.c
-	[ -f "$gsrc" ] || gsrc=$PRISTINE/usr/gen_init_cpio.c
-	gcc -O2 -o "$GEN" "$gsrc" || fail_early "building gen_init_cpio failed"
-fi
+GEN=$(gen_init_cpio) || fail_early "building gen_init_cpio failed"
 
 NONCE=$(od -An -tx8 -N8 /dev/urandom | tr -d ' \n')
 BEGIN="@@@XIPRIG-TAP-BEGIN-$NONCE@@@"

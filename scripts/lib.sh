@@ -81,6 +81,23 @@ arch_fragments() {
 	fi
 }
 
+# gen_init_cpio: build the kernel's usr/gen_init_cpio into build/bin once
+# and print its path; non-zero (with a message) if that fails.
+gen_init_cpio() {
+	local gen=$BUILD/bin/gen_init_cpio gsrc
+	if [ ! -x "$gen" ]; then
+		mkdir -p "$BUILD/bin"
+		gsrc=$SRC/usr/gen_init_cpio.c
+		[ -f "$gsrc" ] || gsrc=$PRISTINE/usr/gen_init_cpio.c
+		if [ ! -f "$gsrc" ]; then
+			echo "no usr/gen_init_cpio.c in $SRC or $PRISTINE: run 'make tree'" >&2
+			return 1
+		fi
+		gcc -O2 -o "$gen" "$gsrc" || return 1
+	fi
+	echo "$gen"
+}
+
 # Run a command under the shared kernel-build lock.
 with_lock() {
 	mkdir -p "$(dirname "$LOCK")"

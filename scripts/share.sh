@@ -113,14 +113,7 @@ KERNEL=$OUT/bzImage
 note "share: K=1..$K guests, modes: $MODES, $ROUNDS rounds; output in $OUT"
 
 # --- 1. userspace and the image -------------------------------------------------
-GEN=$BUILD/bin/gen_init_cpio
-if [ ! -x "$GEN" ]; then
-	mkdir -p "$BUILD/bin"
-	gsrc=$SRC/usr/gen_init_cpio.c
-	[ -f "$gsrc" ] || gsrc=$PRISTINE/usr/gen_init_cpio.c
-	[ -f "$gsrc" ] || die "no usr/gen_init_cpio.c in $SRC or $PRISTINE: run 'make tree'"
-	gcc -O2 -o "$GEN" "$gsrc" || die "building gen_init_cpio failed"
-fi
+GEN=$(gen_init_cpio) || die "building gen_init_cpio failed"
 gcc -static -O2 -Wall -o "$OUT/xip-share" "$ROOT/scripts/guest/xip-share.c" ||
 	die "building scripts/guest/xip-share.c failed"
 
