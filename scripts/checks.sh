@@ -8,6 +8,8 @@
 #     whose build contains them: fails on any sparse warning in our files
 #   - every option requested by the config fragments is in each .config
 #   - overlay files are new files (edits to existing files belong in patches/)
+#   - the series (scripts/series.map): applies, makes build/src, checkpatch
+#     per mail, kernel-doc -Wall, and Sphinx (htmldocs) clean for our files
 # Set CHECKS_BUILD=0 to use the kernels as they are instead of (re)building.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -163,6 +165,39 @@ if python3 "$ROOT/scripts/series.py" "$ROOT" "$BASE" "$MANIFEST" "$SER" > "$TMP/
 		emit notok "kernel-doc -none -Wall: new warnings in the files of the series" "$TMP/kd"
 	else
 		emit ok "kernel-doc -none -Wall: no new warning in the $(grep -cE '^[^tD].*\.[ch]$' "$SER/files") C files of the series"
+	fi
+	# Sphinx (make htmldocs) over the directories holding our documents:
+	# no warning that names a file of the series (the base tree's own
+	# warnings in other files of these directories do not count)
+	DOCDIRS="filesystems arch/s390"
+	if ! command -v sphinx-build > /dev/null; then
+		echo "sphinx-build not found: run 'make deps' (python3-sphinx)" > "$TMP/sph"
+		emit notok "htmldocs SPHINXDIRS=\"$DOCDIRS\": Sphinx missing" "$TMP/sph"
+	else
+		sph_rc=0
+		(cd "$SRC" && make O="$BUILD/htmldocs" SPHINXDIRS="$DOCDIRS" htmldocs) > "$TMP/sph" 2>&1 || sph_rc=$?
+		# htmldocs generates the netlink .rst files into the source tree
+		# even with O=: remove what the base tree does not have
+		for g in "$SRC"/Documentation/networking/netlink_spec/*.rst; do
+			[ -e "$BASE/${g#"$SRC"/}" ] || rm -f "$g"
+		done
+	fi
+	if ! command -v sphinx-build > /dev/null; then
+		:
+	elif [ $sph_rc != 0 ]; then
+		emit notok "htmldocs SPHINXDIRS=\"$DOCDIRS\": the build failed" "$TMP/sph"
+	else
+		src=$(cd "$SRC" && pwd)
+		: > "$TMP/sphours"
+		while read -r f; do
+			grep -F "$src/$f:" "$TMP/sph" >> "$TMP/sphours" || true
+		done < "$SER/files"
+		if [ -s "$TMP/sphours" ]; then
+			sort -u "$TMP/sphours" | sed "s|$src/||" > "$TMP/sph2"
+			emit notok "htmldocs SPHINXDIRS=\"$DOCDIRS\": warnings in our files" "$TMP/sph2"
+		else
+			emit ok "htmldocs SPHINXDIRS=\"$DOCDIRS\": no Sphinx or kernel-doc warning in our files"
+		fi
 	fi
 else
 	emit notok "series: scripts/series.map covers every patch and overlay file" "$TMP/ser"

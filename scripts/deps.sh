@@ -36,6 +36,9 @@ declare -A CHECK=(
 	[gzip]=gzip
 	[perl]=perl
 	[gnuplot-nox]=gnuplot
+	# make checks: Sphinx for the htmldocs check of our documents
+	[python3-sphinx]=sphinx-build
+	[python3-sphinx-rtd-theme]=/usr/lib/python3/dist-packages/sphinx_rtd_theme
 	# make series-check: Debian's kernel configuration (distro build)
 	[linux-config-6.12]=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
 	# make series: git am, git format-patch
