@@ -974,26 +974,16 @@ static vm_fault_t xip_file_fault(struct vm_fault *vmf)
  * ->access only with CONFIG_HAVE_IOREMAP_PROT, which s390 selects only
  * together with PCI; mm/memory.c calls it for a remote COW.
  */
-static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
-			   void *buf, int len, int write)
+static int xip_mapping_rw(struct address_space *mapping, loff_t pos,
+			  void *buf, int len, bool write)
 {
-	struct address_space *mapping = vma->vm_file->f_mapping;
-	pgoff_t pgoff = linear_page_index(vma, addr);
-	unsigned int offset = offset_in_page(addr);
-	struct super_block *sb = mapping->host->i_sb;
+	pgoff_t pgoff = pos >> PAGE_SHIFT;
+	unsigned int offset = offset_in_page(pos);
 	unsigned long pfn;
 	void *kaddr;
 	int error;
 
-	/* as for pages: only a shared mapping that may be written */
-	if (write && (vma->vm_flags & (VM_SHARED | VM_WRITE)) !=
-		     (VM_SHARED | VM_WRITE))
-		return -EINVAL;
-	/* a frozen filesystem must not change; do not wait for the thaw */
-	if (write && !sb_start_write_trylock(sb))
-		return -EAGAIN;
 	len = min_t(int, len, PAGE_SIZE - offset);
-
 	filemap_invalidate_lock_shared(mapping);
 	if (pgoff >= DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE)) {
 		error = -EFAULT;
@@ -1014,12 +1004,120 @@ static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
 	}
 out_unlock:
 	filemap_invalidate_unlock_shared(mapping);
+	return error ? error : len;
+}
+
+static int xip_file_access(struct vm_area_struct *vma, unsigned long addr,
+			   void *buf, int len, int write)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	struct super_block *sb = mapping->host->i_sb;
+	loff_t pos = (loff_t)linear_page_index(vma, addr) << PAGE_SHIFT;
+	int ret;
+
+	/* as for pages: only a shared mapping that may be written */
+	if (write && (vma->vm_flags & (VM_SHARED | VM_WRITE)) !=
+		     (VM_SHARED | VM_WRITE))
+		return -EINVAL;
+	/* a frozen filesystem must not change; do not wait for the thaw */
+	if (write && !sb_start_write_trylock(sb))
+		return -EAGAIN;
+	ret = xip_mapping_rw(mapping, pos + offset_in_page(addr), buf, len,
+			     write);
 	if (write) {
-		if (!error)
+		if (ret > 0)
 			file_update_time(vma->vm_file);
 		sb_end_write(sb);
 	}
-	return error ? error : len;
+	return ret;
+}
+
+/**
+ * xip_read_mapping - read bytes of an XIP file without its file operations
+ * @mapping: the XIP address space of the file
+ * @pos: the file offset
+ * @buf: where to put the bytes
+ * @len: how many; no more than to the end of the page at @pos are read
+ *
+ * For kernel readers that run under mmap_lock, where read(2) would take
+ * i_rwsem in the wrong order: uprobes reads the instruction it replaces.  A
+ * hole reads as zeroes.
+ *
+ * Context: may sleep; takes invalidate_lock shared.
+ * Return: the number of bytes read, -EFAULT at or beyond the end of the
+ * file, -EIO for a memory error or a device that went away.
+ */
+int xip_read_mapping(struct address_space *mapping, loff_t pos, void *buf,
+		     size_t len)
+{
+	return xip_mapping_rw(mapping, pos, buf, min_t(size_t, len, PAGE_SIZE),
+			      false);
+}
+
+/**
+ * xip_process_vm_rw - copy between a local buffer and another mm's XIP mapping
+ * @mm: the address space of the other process
+ * @addr: the address in @mm
+ * @len: the most bytes to copy; no more than to the end of the page at @addr
+ *	are copied
+ * @iter: the local buffer
+ * @write: copy from @iter into @mm instead of from @mm into @iter
+ *
+ * process_vm_readv() and process_vm_writev() pin the pages of the other
+ * process, and an XIP mapping has no pages that may be pinned.  They call
+ * this when pinning fails: it copies through the XIP mapping's ->access, as
+ * ptrace does, with the mapping's own rights (VM_READ to read; a shared
+ * mapping with VM_WRITE to write: stores to private mappings copy the page
+ * and can be pinned).  @iter is copied outside mmap_lock, since it may be an
+ * XIP mapping of @mm itself.
+ *
+ * Return: the number of bytes copied, or -EFAULT when @addr is not in an XIP
+ * mapping that allows the access, or another negative errno.
+ */
+ssize_t xip_process_vm_rw(struct mm_struct *mm, unsigned long addr,
+			  size_t len, struct iov_iter *iter, bool write)
+{
+	struct vm_area_struct *vma;
+	void *buf;
+	ssize_t ret;
+
+	len = min_t(size_t, len, PAGE_SIZE - offset_in_page(addr));
+	buf = kmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (write) {
+		len = copy_from_iter(buf, len, iter);
+		if (!len) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	if (mmap_read_lock_killable(mm)) {
+		ret = -EINTR;
+		goto revert;
+	}
+	vma = vma_lookup(mm, addr);
+	if (!vma || !vma_is_xip(vma) ||
+	    !(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+		ret = -EFAULT;
+	else
+		ret = xip_file_access(vma, addr, buf, len, write);
+	mmap_read_unlock(mm);
+	if (ret < 0)
+		goto revert;
+	if (!write)
+		ret = copy_to_iter(buf, ret, iter);
+	else if ((size_t)ret < len)
+		iov_iter_revert(iter, len - ret);
+	if (!ret)
+		ret = -EFAULT;
+	goto out;
+revert:
+	if (write)
+		iov_iter_revert(iter, len);
+out:
+	kfree(buf);
+	return ret;
 }
 
 /*

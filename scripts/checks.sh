@@ -69,8 +69,9 @@ fi
 # --- checkpatch -f on the new files -----------------------------------------------
 # Userspace programs (selftests) use libc types, volatile sig_atomic_t,
 # <inttypes.h> format macros, per-arch machine code and errno == ENOSYS
-# checks after syscall(): those checkpatch types are for kernel code only.
-USER_IGNORE=PREFER_KERNEL_TYPES,VOLATILE,CAMELCASE,ARCH_DEFINES,ENOSYS
+# checks after syscall(), and spell attributes out (no compiler_attributes.h):
+# those checkpatch types are for kernel code only.
+USER_IGNORE=PREFER_KERNEL_TYPES,VOLATILE,CAMELCASE,ARCH_DEFINES,ENOSYS,PREFER_DEFINED_ATTRIBUTE_MACRO
 while read -r f; do
 	case $f in *.c | *.h) ;; *) continue ;; esac
 	ign=()

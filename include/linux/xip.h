@@ -57,6 +57,10 @@ ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to);
 ssize_t xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
 ssize_t __xip_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
 int xip_file_mmap(struct file *file, struct vm_area_struct *vma);
+ssize_t xip_process_vm_rw(struct mm_struct *mm, unsigned long addr,
+			  size_t len, struct iov_iter *iter, bool write);
+int xip_read_mapping(struct address_space *mapping, loff_t pos, void *buf,
+		     size_t len);
 int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
 		      loff_t newsize);
 int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to);
@@ -92,6 +96,19 @@ static inline bool mapping_is_xip(struct address_space *mapping)
 static inline bool vma_is_xip(const struct vm_area_struct *vma)
 {
 	return false;
+}
+
+static inline ssize_t xip_process_vm_rw(struct mm_struct *mm,
+					unsigned long addr, size_t len,
+					struct iov_iter *iter, bool write)
+{
+	return -EFAULT;
+}
+
+static inline int xip_read_mapping(struct address_space *mapping, loff_t pos,
+				   void *buf, size_t len)
+{
+	return -EIO;
 }
 
 static inline int xip_writeback_range(struct address_space *mapping,

@@ -12,6 +12,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <grp.h>
+#include <elf.h>
+#include <sys/auxv.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
@@ -53,6 +56,7 @@
 #define PS		((long)XIP_PAGE)
 #define SZ(x)		((ssize_t)sizeof(x))
 #define EXEC_CHILD_ARG	"--xip-exec-child"
+#define UPROBE_CHILD_ARG	"--xip-uprobe-child"
 #define NOBODY		65534
 
 FIXTURE(xip) {
@@ -1284,6 +1288,111 @@ TEST_F(xip, proc_pid_mem_write_shared_reaches_file)
 	close(fd);
 }
 
+/*
+ * process_vm_readv() of a stopped child's XIP mappings (private text it
+ * ran, a shared mapping), from an offset that is not page aligned and
+ * across a page boundary, as from a page cache file.
+ */
+TEST_F(xip, process_vm_readv_of_xip_mappings)
+{
+	unsigned char buf[2 * PS];
+	struct iovec local, remote;
+	int fd, flags[] = { MAP_PRIVATE, MAP_SHARED }, i;
+	uintptr_t addr;
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 3 * PS, 53, 0));
+	for (i = 0; i < 2; i++) {
+		pid = xip_stopped_child(fd, 3 * PS, PROT_READ | PROT_EXEC,
+					flags[i], &addr);
+		ASSERT_LT(0, pid);
+		memset(buf, 0, sizeof(buf));
+		local.iov_base = buf;
+		local.iov_len = sizeof(buf);
+		remote.iov_base = (void *)(addr + PS / 2);
+		remote.iov_len = sizeof(buf);
+		EXPECT_EQ(SZ(buf), process_vm_readv(pid, &local, 1, &remote, 1, 0))
+			TH_LOG("%s: %s", i ? "shared" : "private", strerror(errno));
+		EXPECT_EQ(-1, xip_check(buf, sizeof(buf), 53, PS / 2));
+		kill(pid, SIGKILL);
+		ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	}
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/*
+ * process_vm_writev() into a child's shared writable XIP mapping reaches the
+ * file; into its private mapping it copies the page and leaves the file
+ * alone; into a read-only shared mapping it fails with EFAULT, as with
+ * pages.  The local buffer is itself an XIP mapping.
+ */
+TEST_F(xip, process_vm_writev_into_xip_mappings)
+{
+	struct iovec local, remote;
+	unsigned char back[64];
+	int fd, src;
+	uintptr_t addr;
+	char *m;
+	pid_t pid;
+
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 54, 0));
+	src = tcreate(self, "src", 0);
+	ASSERT_LE(0, src);
+	ASSERT_EQ(0, xip_write_pattern(src, PS, 55, 0));
+	m = mmap(NULL, PS, PROT_READ, MAP_SHARED, src, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	local.iov_base = m;
+	local.iov_len = sizeof(back);
+
+	/* shared, writable: the file changes, across a page boundary */
+	pid = xip_stopped_child(fd, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED,
+				&addr);
+	ASSERT_LT(0, pid);
+	remote.iov_base = (void *)(addr + PS - 32);
+	remote.iov_len = sizeof(back);
+	EXPECT_EQ(SZ(back), process_vm_writev(pid, &local, 1, &remote, 1, 0))
+		TH_LOG("shared: %s", strerror(errno));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(SZ(back), pread(fd, back, sizeof(back), PS - 32));
+	EXPECT_EQ(-1, xip_check(back, sizeof(back), 55, 0));
+
+	/* shared, read-only: refused, the file unchanged */
+	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 54, 0));
+	pid = xip_stopped_child(fd, 2 * PS, PROT_READ, MAP_SHARED, &addr);
+	ASSERT_LT(0, pid);
+	remote.iov_base = (void *)(addr + 8);
+	EXPECT_EQ(-1, process_vm_writev(pid, &local, 1, &remote, 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+
+	/* private, writable: the child sees the bytes, the file does not */
+	pid = xip_stopped_child(fd, 2 * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+				&addr);
+	ASSERT_LT(0, pid);
+	remote.iov_base = (void *)(addr + 8);
+	EXPECT_EQ(SZ(back), process_vm_writev(pid, &local, 1, &remote, 1, 0))
+		TH_LOG("private: %s", strerror(errno));
+	memset(back, 0, sizeof(back));
+	local.iov_base = back;
+	EXPECT_EQ(SZ(back), process_vm_readv(pid, &local, 1, &remote, 1, 0));
+	EXPECT_EQ(-1, xip_check(back, sizeof(back), 55, 0));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_FILE_PATTERN(fd, 2 * PS, 54, 0);
+
+	munmap(m, PS);
+	ASSERT_NO_CACHE(fd);
+	close(src);
+	close(fd);
+}
+
 /* VmLck of this process in KiB, or -1. */
 static long xip_vmlck_kb(void)
 {
@@ -1701,6 +1810,203 @@ static bool addr_mapped_from(pid_t pid, uintptr_t addr, const char *path,
 	return found;
 }
 
+/* The function the uprobe test probes; its callers count the calls. */
+__attribute__((noinline, used)) int xip_uprobe_target(int x)
+{
+	__asm__ volatile("" : "+r" (x));
+	return x + 1;
+}
+
+/*
+ * Child mode for the uprobe test: say "ready" once running, wait for a byte
+ * on stdin, then call the probed function five times.
+ */
+static int uprobe_child(void)
+{
+	int i, sum = 0;
+	char c;
+
+	printf("ready\n");
+	fflush(stdout);
+	if (read(0, &c, 1) != 1)
+		return 2;
+	for (i = 0; i < 5; i++)
+		sum = xip_uprobe_target(sum);
+	return sum == 5 ? 0 : 3;
+}
+
+/* The offset in this program's file of the code at @addr, or -1. */
+static long self_file_offset(uintptr_t addr)
+{
+	Elf64_Phdr ph[64];
+	Elf64_Ehdr eh;
+	uintptr_t bias = 0;
+	long ret = -1;
+	int fd, i, n;
+
+	fd = open("/proc/self/exe", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phnum > 64)
+		goto out;
+	n = eh.e_phnum;
+	if (pread(fd, ph, n * sizeof(ph[0]), eh.e_phoff) !=
+	    (ssize_t)(n * sizeof(ph[0])))
+		goto out;
+	for (i = 0; eh.e_type == ET_DYN && i < n; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
+			bias = getauxval(AT_PHDR) - ph[i].p_vaddr - eh.e_phoff;
+			break;
+		}
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X) &&
+		    addr - bias >= ph[i].p_vaddr &&
+		    addr - bias < ph[i].p_vaddr + ph[i].p_filesz)
+			ret = addr - bias - ph[i].p_vaddr + ph[i].p_offset;
+out:
+	close(fd);
+	return ret;
+}
+
+/* Write @text to the tracefs file @name; 0 or -errno. */
+static int tracefs_write(const char *name, const char *text)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", name);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The hit count of uprobe @event (no group) in uprobe_profile, or -1. */
+static long uprobe_hits(const char *event)
+{
+	char line[PATH_MAX + 128], name[128];
+	long hits = -1, h;
+	FILE *f = fopen("/sys/kernel/tracing/uprobe_profile", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %127s %ld", name, &h) == 2 &&
+		    !strcmp(name, event))
+			hits = h;
+	fclose(f);
+	return hits;
+}
+
+/* Exec @path in uprobe child mode; wait until it runs. */
+static pid_t start_uprobe_child(const char *path, int *go)
+{
+	int in[2], out[2];
+	char line[16] = "";
+	pid_t pid;
+
+	if (pipe(in) || pipe(out))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(path, path, UPROBE_CHILD_ARG, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (read(out[0], line, sizeof(line) - 1) <= 0 ||
+	    strncmp(line, "ready", 5)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(out[0]);
+	*go = in[1];
+	return pid;
+}
+
+/* Let the uprobe child go; its exit status, or -1. */
+static int finish_uprobe_child(pid_t pid, int go)
+{
+	int status;
+
+	if (write(go, "x", 1) != 1)
+		kill(pid, SIGKILL);
+	close(go);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A uprobe (uprobe_events, as perf and bpftrace set them) in a binary that
+ * runs from the XIP mount: armed in a process already running it and in one
+ * started afterwards, it hits each call, the programs compute the right
+ * result, and the file itself never changes and gets no page cache.
+ */
+TEST_F_TIMEOUT(xip, uprobe_in_xip_binary, 120)
+{
+	char path[PATH_MAX], probe[PATH_MAX + 64];
+	const char *event = "xiptest/target";
+	int fd, self_fd, go_a, go_b, go_c;
+	uint64_t h_self, h_copy;
+	struct stat st;
+	pid_t a, b, c;
+	long off;
+
+	off = self_file_offset((uintptr_t)xip_uprobe_target);
+	ASSERT_LT(0, off);
+	tpath(path, sizeof(path), self, "xip_uprobe_copy");
+	ASSERT_EQ(0, copy_file("/proc/self/exe", path));
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	if (access("/sys/kernel/tracing/uprobe_events", W_OK))
+		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	ASSERT_EQ(0, access("/sys/kernel/tracing/uprobe_events", W_OK))
+		TH_LOG("no uprobe_events: the kernel needs CONFIG_UPROBE_EVENTS");
+	snprintf(probe, sizeof(probe), "p:%s %s:0x%lx\n", event, path, off);
+	ASSERT_EQ(0, tracefs_write("uprobe_events", probe));
+
+	a = start_uprobe_child(path, &go_a);
+	ASSERT_LT(0, a);
+	EXPECT_EQ(0, tracefs_write("events/xiptest/target/enable", "1"))
+		TH_LOG("enabling the uprobe failed");
+	b = start_uprobe_child(path, &go_b);
+	EXPECT_LT(0, b);
+	EXPECT_EQ(0, finish_uprobe_child(a, go_a));
+	if (b > 0)
+		EXPECT_EQ(0, finish_uprobe_child(b, go_b));
+	EXPECT_EQ(10, uprobe_hits("target"));
+	EXPECT_EQ(0, tracefs_write("events/xiptest/target/enable", "0"));
+	EXPECT_EQ(0, tracefs_write("uprobe_events", "-:xiptest/target\n"));
+
+	/* without the probe the original code runs */
+	c = start_uprobe_child(path, &go_c);
+	ASSERT_LT(0, c);
+	EXPECT_EQ(0, finish_uprobe_child(c, go_c));
+
+	self_fd = open("/proc/self/exe", O_RDONLY);
+	ASSERT_LE(0, self_fd);
+	ASSERT_EQ(0, fstat(self_fd, &st));
+	ASSERT_EQ(0, xip_file_hash(self_fd, &h_self, st.st_size));
+	ASSERT_EQ(0, xip_file_hash(fd, &h_copy, st.st_size));
+	EXPECT_EQ(h_self, h_copy) TH_LOG("the probed file changed");
+	close(self_fd);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
 TEST_F_TIMEOUT(xip, exec_from_xip, 120)
 {
 	char path[PATH_MAX], line[128], perms[8] = "";
@@ -1986,5 +2292,7 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], EXEC_CHILD_ARG))
 		return exec_child();
+	if (argc == 2 && !strcmp(argv[1], UPROBE_CHILD_ARG))
+		return uprobe_child();
 	return test_harness_run(argc, argv);
 }
