@@ -16,6 +16,10 @@
  *                     page (legacy memmap= pmem has, a raw namespace not)
  *   XIP_PMEM_REMOVE_DEV  a pmem device to remove under a mount (it is gone
  *                     afterwards)
+ *   XIP_MTD_NOR_PHRAM the phram parameter of a test-only NOR-type MTD to
+ *                     add (NAME,START,LEN,ERASESIZE,nor); set in MTD
+ *                     guests, whose mtdram and nandsim devices the MTD
+ *                     tests also use (they skip without it)
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -25,6 +29,7 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <linux/blkpg.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
 
@@ -1331,6 +1336,409 @@ TEST_F(xip_pmem_removal, device_removal_fails_cleanly)
 		TH_LOG("a mapping still reads the removed device");
 	EXPECT_EQ(1, xip_probe_write(p + 3 * PS, 1))
 		TH_LOG("a mapping still writes the removed device");
+	munmap(p, 4 * PS);
+	close(fd);
+	EXPECT_EQ(0, umount(self->mnt)) TH_LOG("umount: %s", strerror(errno));
+}
+
+/* ---- MTD: flash read-only, RAM read-write, no point, removal ---------- */
+
+/*
+ * In an MTD guest (GUEST_PROVIDER=mtd, XIP_MTD_NOR_PHRAM set): phram gives
+ * a test-only NOR-type MTD over reserved RAM (CONFIG_MTD_PHRAM_XIP_FAKE_NOR),
+ * mtdram a vmalloc()ed RAM MTD, nandsim a NAND MTD, which cannot point.
+ */
+#define MTD_RAM_NAME	"mtdram test device"
+#define MTD_NAND_NAME	"NAND simulator partition 0"
+#define MTD_PART_NAME	"xipmtdpart"
+
+/* Index of the MTD called @name in /proc/mtd, or -1. */
+static int mtd_index(const char *name)
+{
+	char line[256], want[128];
+	int idx, found = -1;
+	FILE *f = fopen("/proc/mtd", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "\"%s\"", name);
+	while (found < 0 && fgets(line, sizeof(line), f))
+		if (strstr(line, want) && sscanf(line, "mtd%d:", &idx) == 1)
+			found = idx;
+	fclose(f);
+	return found;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* Does the kernel log hold @needle? */
+static bool klog_has(const char *needle)
+{
+	int size = klogctl(10, NULL, 0), n;
+	bool found = false;
+	char *buf;
+
+	if (size <= 0)
+		return false;
+	buf = malloc(size + 1);
+	if (!buf)
+		return false;
+	n = klogctl(3, buf, size);
+	if (n >= 0) {
+		buf[n] = 0;
+		found = strstr(buf, needle);
+	}
+	free(buf);
+	return found;
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ret = -1;
+	ssize_t n;
+
+	in = open(from, O_RDONLY);
+	if (in < 0)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	if (out >= 0) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (xip_pwrite_all(out, buf, n, lseek(out, 0, SEEK_CUR)) ||
+			    lseek(out, n, SEEK_CUR) < 0)
+				break;
+		if (!n && !fsync(out))
+			ret = 0;
+		close(out);
+	}
+	close(in);
+	return ret;
+}
+
+/* Run "@path true" (a copy of busybox); its exit status, or -1. */
+static int run_true(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		execl(path, "busybox", "true", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* pwrite() one page at @off of block device @dev with O_DIRECT: -errno. */
+static int dev_write_page(const char *dev, off_t off)
+{
+	void *buf;
+	int fd, err = 0;
+
+	if (posix_memalign(&buf, PS, PS))
+		return -ENOMEM;
+	memset(buf, 0x6b, PS);
+	fd = open(dev, O_WRONLY | O_DIRECT);
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		if (pwrite(fd, buf, PS, off) != PS)
+			err = errno ? -errno : -EIO;
+		close(fd);
+	}
+	free(buf);
+	return err;
+}
+
+FIXTURE(xip_mtd) {
+	char dev[64];
+	char mnt[PATH_MAX / 2];
+	char path[PATH_MAX];
+	int part;		/* partition to delete, or -1 */
+	int part_parent;
+};
+
+FIXTURE_SETUP(xip_mtd)
+{
+	self->part = -1;
+	if (!getenv("XIP_MTD_NOR_PHRAM") || !*getenv("XIP_MTD_NOR_PHRAM"))
+		SKIP(return, "not an MTD guest (GUEST_PROVIDER=mtd sets XIP_MTD_NOR_PHRAM)");
+	snprintf(self->mnt, sizeof(self->mnt), "/mnt/xip-mtd");
+	if (mkdir(self->mnt, 0755))
+		ASSERT_EQ(EEXIST, errno);
+	umount_all(self->mnt);
+	ASSERT_EQ(0, xip_catch_sigbus());
+}
+
+FIXTURE_TEARDOWN_PARENT(xip_mtd)
+{
+	if (self->mnt[0])
+		umount_all(self->mnt);
+}
+
+/* Set self->dev to the mtdblock device of MTD @name. */
+#define ASSERT_MTD_DEV(name) do {					\
+	const char *__n = (name);					\
+	int __i = mtd_index(__n);					\
+									\
+	ASSERT_LE(0, __i) TH_LOG("no MTD \"%s\" in /proc/mtd", __n);	\
+	snprintf(self->dev, sizeof(self->dev), "/dev/mtdblock%d", __i);	\
+	TH_LOG("MTD \"%s\" is mtd%d, %s", __n, __i, self->dev);	\
+} while (0)
+
+/*
+ * NOR flash: a read-write -o xip mount is refused with EACCES and says why;
+ * populated through a plain mount, -o xip,ro maps, reads and executes it
+ * without page cache, remount,rw is refused, and block writes to the flash
+ * fail while the mount maps it, and work again after the umount.
+ */
+TEST_F(xip_mtd, nor_flash_is_read_only)
+{
+	char msg[256], buf[PS], type[32] = "";
+	const char *nor = getenv("XIP_MTD_NOR_PHRAM");
+	char name[64];
+	unsigned char *p;
+	int fd, err, ret;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(nor, ","), nor);
+	if (mtd_index(name) < 0)
+		ASSERT_EQ(0, write_file("/sys/module/phram/parameters/phram",
+					nor))
+			TH_LOG("adding phram %s: %s", nor, strerror(errno));
+	ASSERT_MTD_DEV(name);
+	snprintf(self->path, sizeof(self->path), "/sys/class/mtd/mtd%d/type",
+		 mtd_index(name));
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, type, sizeof(type) - 1));
+	close(fd);
+	ASSERT_EQ(0, strncmp(type, "nor", 3)) TH_LOG("type %s", type);
+
+	ASSERT_MKFS(self->dev, "4096");
+	errno = 0;
+	ret = mount(self->dev, self->mnt, "ext2", 0, "xip");
+	err = errno;
+	if (!ret)
+		umount(self->mnt);
+	ASSERT_EQ(-1, ret) TH_LOG("rw xip mount of NOR flash worked");
+	EXPECT_EQ(EACCES, err) TH_LOG("rw xip mount: %s", strerror(err));
+	ASSERT_EQ(0, xip_mount_msg(self->dev, msg, sizeof(msg)));
+	TH_LOG("refusal: %s", msg);
+	EXPECT_NE(NULL, strstr(msg, "cannot be written in place"));
+
+	/* populate through the page cache, as flash is written */
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", 0, NULL))
+		TH_LOG("plain rw mount: %s", strerror(errno));
+	snprintf(self->path, sizeof(self->path), "%s/data", self->mnt);
+	fd = open(self->path, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 16 * PS, 9, 0));
+	close(fd);
+	snprintf(self->path, sizeof(self->path), "%s/bb", self->mnt);
+	ASSERT_EQ(0, copy_file("/bin/busybox", self->path, 0755));
+	ASSERT_EQ(0, umount(self->mnt));
+
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", MS_RDONLY, "xip"))
+		TH_LOG("ro xip mount: %s", strerror(errno));
+	ASSERT_XIP_MOUNTED(self->mnt);
+	ASSERT_EQ(0, xip_mount_msg(self->dev, msg, sizeof(msg)));
+	TH_LOG("mount: %s", msg);
+	EXPECT_NE(NULL, strstr(msg, "volatile memory without struct page"));
+	snprintf(self->path, sizeof(self->path), "%s/data", self->mnt);
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, xip_verify_pattern(fd, 16 * PS, 9, 0));
+	p = mmap(NULL, 16 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(xip_pat(9, 15 * PS + 7), p[15 * PS + 7]);
+	ASSERT_EQ(PS, pread(fd, buf, PS, 3 * PS));
+	EXPECT_EQ(0, memcmp(buf, p + 3 * PS, PS));
+	EXPECT_EQ(0, xip_cached_pages(fd));
+	munmap(p, 16 * PS);
+	close(fd);
+	snprintf(self->path, sizeof(self->path), "%s/bb", self->mnt);
+	EXPECT_EQ(0, run_true(self->path)) TH_LOG("exec from the flash");
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, xip_cached_pages(fd));
+	close(fd);
+
+	errno = 0;
+	EXPECT_EQ(-1, mount(NULL, self->mnt, NULL, MS_REMOUNT, "xip"));
+	EXPECT_EQ(EACCES, errno) TH_LOG("remount,rw: %s", strerror(errno));
+	/* mapped flash takes no program or erase cycle */
+	EXPECT_EQ(-EIO, dev_write_page(self->dev, 0))
+		TH_LOG("a block write to mapped flash did not fail with EIO");
+	ASSERT_EQ(0, umount(self->mnt));
+	EXPECT_EQ(0, fsck(self->dev)) TH_LOG("e2fsck -fn %s", self->dev);
+	EXPECT_EQ(0, dev_write_page(self->dev, 0))
+		TH_LOG("a block write to the flash after umount failed");
+}
+
+/*
+ * mtdram: RAM (read-write XIP) whose vmalloc()ed memory is physically
+ * contiguous only page by page, with struct page.
+ */
+TEST_F(xip_mtd, mtdram_read_write)
+{
+	char msg[256];
+	unsigned char *p;
+	int fd, i;
+
+	ASSERT_MTD_DEV(MTD_RAM_NAME);
+	ASSERT_FRESH_XIP_MOUNT(self->dev, self->mnt);
+	ASSERT_EQ(0, xip_mount_msg(self->dev, msg, sizeof(msg)));
+	TH_LOG("mount: %s", msg);
+	EXPECT_NE(NULL, strstr(msg, "volatile memory with struct page"));
+	snprintf(self->path, sizeof(self->path), "%s/f", self->mnt);
+	fd = open(self->path, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 64 * PS, 4, 0));
+	p = mmap(NULL, 64 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 64; i += 7)
+		p[i * PS + 1] = 0xc3;
+	ASSERT_EQ(0, msync(p, 64 * PS, MS_SYNC));
+	munmap(p, 64 * PS);
+	EXPECT_EQ(0, xip_cached_pages(fd));
+	close(fd);
+	snprintf(self->path, sizeof(self->path), "%s/bb", self->mnt);
+	ASSERT_EQ(0, copy_file("/bin/busybox", self->path, 0755));
+	EXPECT_EQ(0, run_true(self->path)) TH_LOG("exec from mtdram");
+
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, fsck(self->dev)) TH_LOG("e2fsck -fn %s", self->dev);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", MS_RDONLY, "xip"));
+	snprintf(self->path, sizeof(self->path), "%s/f", self->mnt);
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 64 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(i % 7 ? xip_pat(4, i * PS + 1) : 0xc3, p[i * PS + 1]);
+	EXPECT_EQ(xip_pat(4, 63 * PS + 100), p[63 * PS + 100]);
+	munmap(p, 64 * PS);
+	close(fd);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* NAND (nandsim) cannot point: -o xip is refused, and both layers say why. */
+TEST_F(xip_mtd, nand_refused)
+{
+	char msg[256], want[160];
+	int ret;
+
+	ASSERT_MTD_DEV(MTD_NAND_NAME);
+	ASSERT_MKFS(self->dev, "4096");
+	errno = 0;
+	ret = mount(self->dev, self->mnt, "ext2", 0, "xip");
+	TH_LOG("mount -o xip: %d (%s)", ret, strerror(errno));
+	if (!ret)
+		umount(self->mnt);
+	ASSERT_EQ(-1, ret);
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, xip_mount_msg(self->dev, msg, sizeof(msg)));
+	TH_LOG("ext2: %s", msg);
+	EXPECT_NE(NULL, strstr(msg, "does not support direct access"));
+	snprintf(want, sizeof(want),
+		 "%s: no direct access (XIP) to MTD \"%s\": NAND flash is not mapped into memory",
+		 self->dev + 5, MTD_NAND_NAME);
+	EXPECT_TRUE(klog_has(want)) TH_LOG("no \"%s\" in the kernel log", want);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "ext2", MS_RDONLY, NULL))
+		TH_LOG("plain mount: %s", strerror(errno));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+static int mtd_blkpg(int parent, int op, int pno, long long start,
+		     long long len, const char *name)
+{
+	struct blkpg_partition part = {
+		.start = start, .length = len, .pno = pno,
+	};
+	struct blkpg_ioctl_arg arg = {
+		.op = op, .datalen = sizeof(part), .data = &part,
+	};
+	char path[32];
+	int fd, ret;
+
+	snprintf(part.devname, sizeof(part.devname), "%s", name);
+	snprintf(path, sizeof(path), "/dev/mtd%d", parent);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, BLKPG, &arg);
+	close(fd);
+	return ret;
+}
+
+/*
+ * An MTD removed under a mount (a partition deleted with BLKPG, which
+ * del_mtd_device() cannot refuse): the filesystem's ->shutdown stops every
+ * use of the memory, read(2) and write(2) fail with EIO, live mappings get
+ * SIGBUS, nothing oopses, and the filesystem can still be unmounted.
+ */
+TEST_F(xip_mtd, removal_under_mount)
+{
+	char path[PATH_MAX], buf[PS];
+	unsigned char *p, v;
+	int parent, part, fd;
+
+	parent = mtd_index(MTD_RAM_NAME);
+	ASSERT_LE(0, parent);
+	part = mtd_index(MTD_PART_NAME);
+	if (part < 0) {
+		ASSERT_EQ(0, mtd_blkpg(parent, BLKPG_ADD_PARTITION, 0,
+				       4 << 20, 4 << 20, MTD_PART_NAME))
+			TH_LOG("BLKPG_ADD_PARTITION on mtd%d: %s", parent,
+			       strerror(errno));
+		part = mtd_index(MTD_PART_NAME);
+	}
+	ASSERT_MTD_DEV(MTD_PART_NAME);
+	self->part = part;
+	ASSERT_FRESH_XIP_MOUNT(self->dev, self->mnt);
+
+	snprintf(self->path, sizeof(self->path), "%s/f", self->mnt);
+	fd = open(self->path, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 4 * PS, 3, 0));
+	p = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, xip_probe_read(p + PS, &v));
+	ASSERT_EQ(xip_pat(3, PS), v);
+	ASSERT_EQ(0, xip_probe_write(p + 2 * PS, 0x5a));
+
+	TH_LOG("deleting partition mtd%d under the mount", part);
+	ASSERT_EQ(0, mtd_blkpg(parent, BLKPG_DEL_PARTITION, part, 0, 0, ""))
+		TH_LOG("BLKPG_DEL_PARTITION: %s", strerror(errno));
+	EXPECT_GT(0, mtd_index(MTD_PART_NAME));
+	snprintf(path, sizeof(path), "/sys/block/%s", self->dev + 5);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s still exists", path);
+
+	errno = 0;
+	EXPECT_EQ(-1, pread(fd, buf, PS, 0));
+	EXPECT_EQ(EIO, errno) TH_LOG("read after removal: %s",
+				     strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, buf, PS, 0));
+	EXPECT_EQ(EIO, errno) TH_LOG("write after removal: %s",
+				     strerror(errno));
+	EXPECT_EQ(1, xip_probe_read(p + PS, &v))
+		TH_LOG("a mapping still reads the removed MTD");
+	EXPECT_EQ(1, xip_probe_write(p + 3 * PS, 1))
+		TH_LOG("a mapping still writes the removed MTD");
 	munmap(p, 4 * PS);
 	close(fd);
 	EXPECT_EQ(0, umount(self->mnt)) TH_LOG("umount: %s", strerror(errno));
