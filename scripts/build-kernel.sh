@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# build-kernel.sh ARCH   (x86_64 | s390x)
+# build-kernel.sh ARCH   (x86_64 | s390x | aarch64)
 # BUILD_FLAVOUR=release builds build/ARCH-release with configs/release.config
 # instead of configs/debug.config (see lib.sh; used by 'make bench').
 #
@@ -15,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ARCH=${1:?usage: build-kernel.sh x86_64|s390x}
+ARCH=${1:?usage: build-kernel.sh x86_64|s390x|aarch64}
 arch_vars "$ARCH"
 
 if [ -z "${XIP_RIG_LOCKED:-}" ]; then

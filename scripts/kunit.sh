@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kunit.sh um|x86_64|s390x
+# kunit.sh um|x86_64|s390x|aarch64
 #
 # um:     tools/testing/kunit/kunit.py run on UML with configs/kunit-um.kunitconfig
 #         (build dir build/kunit-um, ccache).
-# x86_64, s390x: reuse the guest kernel of build/ARCH (its fragments carry
+# x86_64, s390x, aarch64: reuse the guest kernel of build/ARCH (its fragments carry
 #         CONFIG_KUNIT and the XIP test symbols; KUnit stays off at guest
 #         boots) and run it with 'kunit.py exec', which boots that bzImage
 #         with kunit.py's own QEMU arguments and parses the results.  'exec'
@@ -12,6 +12,8 @@
 #         scripts/build-kernel.sh.
 #         s390x runs with '-cpu qemu,vx=off': QEMU 7.2's emulated vector
 #         facility breaks the lib/checksum tests (rig-notes).
+#         aarch64 boots Image.gz with kunit.py's qemu_configs/arm64.py
+#         (-M virt -cpu max,pauth-impdef=on, console ttyAMA0).
 #
 # Writes build/test-results/kunit-SUITE.ktap (raw KTAP, from the kernel
 # log) and kunit-SUITE.log (kunit.py's report).  Exit status non-zero on a
@@ -19,11 +21,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ARCH=${1:?usage: kunit.sh um|x86_64|s390x}
+ARCH=${1:?usage: kunit.sh um|x86_64|s390x|aarch64}
 case $ARCH in
 um) SUITE=um ;;
 x86_64) SUITE=x86_64 ;;
 s390x | s390) ARCH=s390x; SUITE=s390 ;;
+aarch64 | arm64) ARCH=aarch64; SUITE=aarch64 ;;
 *) die "unknown KUnit arch $ARCH" ;;
 esac
 mkdir -p "$RESULTS"
