@@ -48,6 +48,7 @@
 
 #include <linux/blkdev.h>
 #include <linux/cacheflush.h>
+#include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -61,6 +62,36 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/xip.h>
+
+#ifdef CONFIG_FAIL_DIRECT_ACCESS
+/*
+ * fail_direct_access: make chosen bdev_direct_access() calls fail with -EIO
+ * before the driver is asked, as a device that cannot map a sector would.
+ * Armed through /sys/kernel/debug/fail_direct_access/ or
+ * /proc/<pid>/fail-nth.
+ */
+static DECLARE_FAULT_ATTR(fail_direct_access);
+
+static int __init fail_direct_access_debugfs(void)
+{
+	struct dentry *dir;
+
+	dir = fault_create_debugfs_attr("fail_direct_access", NULL,
+					&fail_direct_access);
+	return PTR_ERR_OR_ZERO(dir);
+}
+late_initcall(fail_direct_access_debugfs);
+
+static bool xip_fail_direct_access(long size)
+{
+	return should_fail(&fail_direct_access, size);
+}
+#else
+static inline bool xip_fail_direct_access(long size)
+{
+	return false;
+}
+#endif /* CONFIG_FAIL_DIRECT_ACCESS */
 
 /**
  * bdev_direct_access - find the memory behind a sector of a block device
@@ -77,7 +108,8 @@
  * Context: may sleep.
  * Return: the number of bytes addressable from @kaddr, at most @size and at
  * least one page, or a negative errno: -EOPNOTSUPP without ->direct_access,
- * -EINVAL for a misaligned sector, -ERANGE outside the device.
+ * -EINVAL for a misaligned sector, -ERANGE outside the device, -EIO when
+ * the fail_direct_access fault injection chose this call, or the driver's.
  */
 long bdev_direct_access(struct block_device *bdev, sector_t sector,
 			void **kaddr, unsigned long *pfn, long size)
@@ -96,6 +128,8 @@ long bdev_direct_access(struct block_device *bdev, sector_t sector,
 	sector += get_start_sect(bdev);
 	if (sector & (PAGE_SECTORS - 1))
 		return -EINVAL;
+	if (xip_fail_direct_access(size))
+		return -EIO;
 	avail = ops->direct_access(bdev, sector, kaddr, pfn, size);
 	if (avail < 0)
 		return avail;
@@ -138,6 +172,27 @@ bool bdev_xip_persistent(struct block_device *bdev)
 	return bdev->bd_disk->fops->direct_access_flush;
 }
 EXPORT_SYMBOL_GPL(bdev_xip_persistent);
+
+/**
+ * bdev_xip_read_only - must the CPU not store to this device's memory?
+ * @bdev: a block device with ->direct_access
+ *
+ * Flash (NOR behind an MTD block device) can be read and executed in place
+ * but is written by program and erase cycles, not by CPU stores.  Its
+ * driver says so with ->direct_access_read_only; a filesystem then allows
+ * only read-only XIP mounts of it.  Whether the block device itself is
+ * read-only is bdev_read_only()'s business.
+ *
+ * Return: true if @bdev's driver says its memory must not be stored to.
+ */
+bool bdev_xip_read_only(struct block_device *bdev)
+{
+	const struct block_device_operations *ops = bdev->bd_disk->fops;
+
+	return ops->direct_access_read_only &&
+	       ops->direct_access_read_only(bdev);
+}
+EXPORT_SYMBOL_GPL(bdev_xip_read_only);
 
 /**
  * bdev_direct_access_flush - make CPU stores to device memory durable
@@ -282,18 +337,30 @@ static int xip_fill_hole(struct address_space *mapping, pgoff_t index,
 	return error;
 }
 
-/*
- * Written file data may be a program that a mapping executes; the page
+#ifndef arch_sync_icache_for_user
+#define arch_sync_icache_for_user(start, end)	flush_icache_range(start, end)
+#endif
+
+/**
+ * xip_flush_icache - make instructions written to XIP memory executable
+ * @kaddr: kernel address of what was written (device memory of an XIP file)
+ * @len: how many bytes
+ *
+ * Written file data may be a program that a mapping executes.  The page
  * cache keeps instruction caches coherent through flush_dcache_folio() and
- * the arch's PTE setup, which special PTEs skip (arm64).  A no-op where the
+ * the arch's PTE setup, which special PTEs skip (arm64); every store of the
+ * kernel into XIP memory (write, zeroing, ptrace) calls this instead.  The
+ * arch's arch_sync_icache_for_user() handles aliasing I-caches and sends no
+ * IPI (arm64); the fallback is flush_icache_range(), a no-op where the
  * caches are coherent (x86, s390).
  */
-static void xip_flush_icache(void *kaddr, size_t len)
+void xip_flush_icache(void *kaddr, size_t len)
 {
 	if (len)
-		flush_icache_range((unsigned long)kaddr,
-				   (unsigned long)kaddr + len);
+		arch_sync_icache_for_user((unsigned long)kaddr,
+					  (unsigned long)kaddr + len);
 }
+EXPORT_SYMBOL_GPL(xip_flush_icache);
 
 /* memset/memcpy into device memory, durable at once on persistent memory */
 static void xip_memset(struct address_space *mapping, void *kaddr, int c,
@@ -303,6 +370,7 @@ static void xip_memset(struct address_space *mapping, void *kaddr, int c,
 	if (xip_persistent(mapping))
 		bdev_direct_access_flush(mapping->host->i_sb->s_bdev, kaddr,
 					 len);
+	xip_flush_icache(kaddr, len);
 }
 
 static void xip_memcpy(struct address_space *mapping, void *kaddr,
@@ -555,17 +623,26 @@ static ssize_t xip_file_do_read(struct kiocb *iocb, struct iov_iter *to)
  * Holes read as zeroes.  i_rwsem is held shared so truncate cannot free a
  * block while it is being copied.  IOCB_NOWAIT is honoured for i_rwsem (the
  * filesystem's block lookup may still read metadata); IOCB_DIRECT is
- * ignored, as every XIP access is direct.
+ * ignored, as every XIP access is direct.  As with the page cache, nothing
+ * is read at or beyond the superblock's s_maxbytes.
  *
  * Return: the number of bytes read, or a negative errno.
  */
 ssize_t xip_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
+	loff_t maxbytes = inode->i_sb->s_maxbytes;
 	ssize_t ret;
 
 	if (!iov_iter_count(to))
 		return 0;
+	/*
+	 * As filemap_read(): nothing at or beyond s_maxbytes, even where a
+	 * damaged inode claims a larger size.
+	 */
+	if (unlikely(iocb->ki_pos >= maxbytes))
+		return 0;
+	iov_iter_truncate(to, maxbytes - iocb->ki_pos);
 	if (iocb->ki_flags & IOCB_NOWAIT) {
 		if (!inode_trylock_shared(inode))
 			return -EAGAIN;

@@ -124,7 +124,9 @@ if python3 "$ROOT/scripts/series.py" "$ROOT" "$BASE" "$MANIFEST" "$SER" > "$TMP/
 				cmp -s "$TMP/am/$f" "$SRC/$f" || echo "differs: $f" >> "$TMP/treediff"
 			fi
 		done < "$SER/files"
+		# (checkpatch's CamelCase cache is left in the tree by the runs above)
 		rsync -rlni --dry-run --delete --exclude='/.xip-rig-*' --exclude=/.git \
+			--exclude='/.checkpatch-camelcase.*' \
 			"$BASE/" "$SRC/" 2>&1 | awk '{ $1 = ""; sub(/^ /, ""); print }' |
 			grep -v '/$' | grep -vxF -f "$SER/files" | sed 's/^/not in the series: /' >> "$TMP/treediff" || true
 		if [ -s "$TMP/treediff" ]; then
@@ -205,7 +207,7 @@ else
 fi
 
 # --- per arch: config check and sparse -----------------------------------------------
-for arch in x86_64 s390x; do
+for arch in x86_64 s390x aarch64; do
 	arch_vars "$arch"
 	if [ "${CHECKS_BUILD:-1}" = 1 ]; then
 		"$ROOT/scripts/build-kernel.sh" "$arch" > "$TMP/build" 2>&1

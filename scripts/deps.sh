@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what the rig needs from Debian's apt mirrors, only when something
-# is missing, and unpack s390x guest userspace (busybox, e2fsck) into build/.
+# is missing, and unpack s390x and arm64 guest userspace (busybox, e2fsck)
+# into build/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +16,9 @@ declare -A CHECK=(
 	[qemu-system-data]=/usr/share/qemu/qboot.rom
 	[gcc-s390x-linux-gnu]=s390x-linux-gnu-gcc
 	[libc6-dev-s390x-cross]=/usr/s390x-linux-gnu/lib/libc.a
+	[qemu-system-arm]=qemu-system-aarch64
+	[gcc-aarch64-linux-gnu]=aarch64-linux-gnu-gcc
+	[libc6-dev-arm64-cross]=/usr/aarch64-linux-gnu/lib/libc.a
 	[busybox-static]=/bin/busybox
 	[e2fsprogs]=mke2fs
 	[e2fsck-static]=/sbin/e2fsck.static
@@ -72,26 +76,32 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# s390x guest userspace: static busybox and e2fsck from Debian's s390x debs.
-S390_ROOT=$BUILD/s390x-userspace
-if [ ! -x "$S390_ROOT/bin/busybox" ] || [ ! -x "$S390_ROOT/sbin/e2fsck.static" ]; then
-	if ! dpkg --print-foreign-architectures | grep -qx s390x; then
-		[ "$(id -u)" = 0 ] || die "need root for dpkg --add-architecture s390x"
-		note "dpkg --add-architecture s390x"
-		dpkg --add-architecture s390x
+# Guest userspace for the cross guests: static busybox and e2fsck from
+# Debian's debs of the guest's architecture, unpacked into build/ARCH-userspace.
+# guest_userspace DEBARCH DIR
+guest_userspace() {
+	local debarch=$1 root=$2 debs=$BUILD/debs-$1
+	[ -x "$root/bin/busybox" ] && [ -x "$root/sbin/e2fsck.static" ] && return 0
+	if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
+		[ "$(id -u)" = 0 ] || die "need root for dpkg --add-architecture $debarch"
+		note "dpkg --add-architecture $debarch"
+		dpkg --add-architecture "$debarch"
 		updated=0
 	fi
 	apt_update
-	debs=$BUILD/debs
-	rm -rf "$debs" "$S390_ROOT.tmp"
-	mkdir -p "$debs" "$S390_ROOT.tmp"
-	(cd "$debs" && apt-get download -qq busybox-static:s390x e2fsck-static:s390x)
+	rm -rf "$debs" "$root.tmp"
+	mkdir -p "$debs" "$root.tmp"
+	(cd "$debs" && apt-get download -qq "busybox-static:$debarch" "e2fsck-static:$debarch")
 	for d in "$debs"/*.deb; do
-		dpkg-deb -x "$d" "$S390_ROOT.tmp"
+		dpkg-deb -x "$d" "$root.tmp"
 	done
-	rm -rf "$S390_ROOT"
-	mv "$S390_ROOT.tmp" "$S390_ROOT"
-fi
+	rm -rf "$root"
+	mv "$root.tmp" "$root"
+}
+S390_ROOT=$BUILD/s390x-userspace
+AARCH64_ROOT=$BUILD/aarch64-userspace
+guest_userspace s390x "$S390_ROOT"
+guest_userspace arm64 "$AARCH64_ROOT"
 
 # Final check: everything is there now.
 fail=0
@@ -107,6 +117,11 @@ for f in "$S390_ROOT/bin/busybox" "$S390_ROOT/sbin/e2fsck.static"; do
 		m=$(od -An -tx1 -j18 -N2 "$f" 2>/dev/null | tr -d ' \n')
 		[ "$m" = 0016 ] || { echo "ERROR: $f is not an s390x binary" >&2; fail=1; }
 	fi
+done
+for f in "$AARCH64_ROOT/bin/busybox" "$AARCH64_ROOT/sbin/e2fsck.static"; do
+	# e_machine EM_AARCH64 (183), little endian
+	m=$(od -An -tx1 -j18 -N2 "$f" 2>/dev/null | tr -d ' \n')
+	[ "$m" = b700 ] || { echo "ERROR: $f is not an aarch64 binary" >&2; fail=1; }
 done
 [ $fail = 0 ] || exit 1
 echo "deps: all present"

@@ -21,6 +21,9 @@ DEBUG_CONFIG=${DEBUG_CONFIG:-$ROOT/configs/debug.config}
 # lockdep, DEBUG_VM or KASAN).  Unset or empty: build/ARCH with DEBUG_CONFIG.
 BUILD_FLAVOUR=${BUILD_FLAVOUR:-}
 RELEASE_CONFIG=${RELEASE_CONFIG:-$ROOT/configs/release.config}
+# BUILD_FLAVOUR=debug ('make test-debug'): build/ARCH-debug, DEBUG_CONFIG plus
+# MEMCHECK_CONFIG (KASAN, KFENCE, DEBUG_PAGEALLOC, UBSAN, ...).
+MEMCHECK_CONFIG=${MEMCHECK_CONFIG:-$ROOT/configs/memcheck.config}
 UM_KUNITCONFIG=${UM_KUNITCONFIG:-$ROOT/configs/kunit-um.kunitconfig}
 # s390 DCSS block driver and its KUnit test: configs/s390x-dcssblk.config is
 # merged into the s390x kernel unless S390_DCSSBLK=0.
@@ -54,12 +57,19 @@ arch_vars() {
 		KARCH=s390; CROSS=s390x-linux-gnu-; KCC="ccache s390x-linux-gnu-gcc"
 		UCC=s390x-linux-gnu-gcc
 		IMAGE=arch/s390/boot/bzImage; ARCH_CONFIG=$ROOT/configs/s390x.config ;;
-	*) die "unknown arch '$1' (x86_64 or s390x)" ;;
+	aarch64)
+		# Image.gz: arm64's default target, which QEMU -kernel and
+		# kunit.py's qemu_configs/arm64.py boot
+		KARCH=arm64; CROSS=aarch64-linux-gnu-; KCC="ccache aarch64-linux-gnu-gcc"
+		UCC=aarch64-linux-gnu-gcc
+		IMAGE=arch/arm64/boot/Image.gz; ARCH_CONFIG=$ROOT/configs/aarch64.config ;;
+	*) die "unknown arch '$1' (x86_64, s390x or aarch64)" ;;
 	esac
 	case ${BUILD_FLAVOUR:-} in
 	"") OBJ=$BUILD/$1 ;;
 	release) OBJ=$BUILD/$1-release ;;
-	*) die "unknown BUILD_FLAVOUR '$BUILD_FLAVOUR' (empty or release)" ;;
+	debug) OBJ=$BUILD/$1-debug ;;
+	*) die "unknown BUILD_FLAVOUR '$BUILD_FLAVOUR' (empty, release or debug)" ;;
 	esac
 	KMAKE=(ARCH="$KARCH" O="$OBJ" CC="$KCC")
 	[ -n "$CROSS" ] && KMAKE+=(CROSS_COMPILE="$CROSS")
@@ -76,9 +86,12 @@ arch_fragments() {
 	else
 		echo "$DEBUG_CONFIG"
 	fi
+	[ "${BUILD_FLAVOUR:-}" = debug ] && echo "$MEMCHECK_CONFIG"
 	if [ "$1" = s390x ] && [ "$S390_DCSSBLK" = 1 ]; then
 		echo "$ROOT/configs/s390x-dcssblk.config"
 	fi
+	# MTD block devices as an XIP provider (GUEST_PROVIDER=mtd)
+	case $1 in x86_64 | aarch64) echo "$ROOT/configs/mtd.config" ;; esac
 }
 
 # gen_init_cpio: build the kernel's usr/gen_init_cpio into build/bin once

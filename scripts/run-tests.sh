@@ -32,13 +32,30 @@ step build-x86_64 "$ROOT/scripts/build-kernel.sh" x86_64
 step kunit-x86_64 env SKIP_BUILD=1 "$ROOT/scripts/kunit.sh" x86_64
 step guest-x86_64 "$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64.tap"
 step guest-x86_64-pmem env GUEST_PROVIDER=pmem "$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64-pmem.tap"
+step guest-x86_64-mtd env GUEST_PROVIDER=mtd "$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64-mtd.tap"
 step demo-x86_64 "$ROOT/scripts/guest-run.sh" x86_64 "$ROOT/scripts/guest/demo.sh" "$RESULTS/demo-x86_64.tap"
+# hostile ext2 images, -o xip against a plain mount (a fixed seeded set)
+step fuzz-x86_64 env FUZZ_N=200 FUZZ_SEED=1 FUZZ_FIRST=0 "$ROOT/scripts/fuzz.sh" "$RESULTS/fuzz-x86_64.tap"
+
+# x86_64 debug kernel (build/x86_64-debug, configs/memcheck.config: KASAN,
+# KFENCE, DEBUG_PAGEALLOC, UBSAN, panic_on_warn=1): the guest suite again on
+# brd and pmem; DEBUG_GUEST_ENV (GUEST_ENV of these runs) can trim it
+step build-x86_64-debug env BUILD_FLAVOUR=debug "$ROOT/scripts/build-kernel.sh" x86_64
+step guest-x86_64-debug env BUILD_FLAVOUR=debug GUEST_ENV="${DEBUG_GUEST_ENV:-}" \
+	"$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64-debug.tap"
+step guest-x86_64-debug-pmem env BUILD_FLAVOUR=debug GUEST_PROVIDER=pmem GUEST_ENV="${DEBUG_GUEST_ENV:-}" \
+	"$ROOT/scripts/guest-run.sh" x86_64 "$GUEST_SCRIPT" "$RESULTS/guest-x86_64-debug-pmem.tap"
 
 # s390x: the same, cross-compiled
 step build-s390x "$ROOT/scripts/build-kernel.sh" s390x
 step kunit-s390 env SKIP_BUILD=1 "$ROOT/scripts/kunit.sh" s390x
 step guest-s390x "$ROOT/scripts/guest-run.sh" s390x "$GUEST_SCRIPT" "$RESULTS/guest-s390x.tap"
 step guest-s390x-dcssblk env GUEST_PROVIDER=dcssblk "$ROOT/scripts/guest-run.sh" s390x "$GUEST_SCRIPT" "$RESULTS/guest-s390x-dcssblk.tap"
+
+# aarch64: the same on arm64 page tables (-M virt, 4K pages)
+step build-aarch64 "$ROOT/scripts/build-kernel.sh" aarch64
+step kunit-aarch64 env SKIP_BUILD=1 "$ROOT/scripts/kunit.sh" aarch64
+step guest-aarch64 env GUEST_PROVIDER=brd "$ROOT/scripts/guest-run.sh" aarch64 "$GUEST_SCRIPT" "$RESULTS/guest-aarch64.tap"
 
 # UML KUnit (its own build) and the static checks
 step kunit-um "$ROOT/scripts/kunit.sh" um
@@ -50,6 +67,8 @@ printf '  %s\n' "${STEPS[@]}" >&2
 echo >&2
 exec python3 "$ROOT/scripts/summary.py" \
 	"$RESULTS/kunit-um.ktap" "$RESULTS/kunit-x86_64.ktap" "$RESULTS/kunit-s390.ktap" \
-	"$RESULTS/guest-x86_64.tap" "$RESULTS/guest-x86_64-pmem.tap" \
-	"$RESULTS/guest-s390x.tap" "$RESULTS/guest-s390x-dcssblk.tap" "$RESULTS/demo-x86_64.tap" \
-	"$RESULTS/checks.log"
+	"$RESULTS/guest-x86_64.tap" "$RESULTS/guest-x86_64-pmem.tap" "$RESULTS/guest-x86_64-mtd.tap" \
+	"$RESULTS/guest-x86_64-debug.tap" "$RESULTS/guest-x86_64-debug-pmem.tap" \
+	"$RESULTS/guest-s390x.tap" "$RESULTS/guest-s390x-dcssblk.tap" \
+	"$RESULTS/kunit-aarch64.ktap" "$RESULTS/guest-aarch64.tap" "$RESULTS/demo-x86_64.tap" \
+	"$RESULTS/fuzz-x86_64.tap" "$RESULTS/checks.log"

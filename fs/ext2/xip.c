@@ -16,6 +16,33 @@
 #include "ext2.h"
 #include "xip.h"
 
+/*
+ * Nothing checks the block pointers of a damaged filesystem on the way in:
+ * one may point at the superblock, or beyond the end of the filesystem (the
+ * mount made sure that the filesystem fits the device, not that its
+ * pointers stay inside it).  The page cache would read such a block through
+ * the block layer; XIP would map it into user space.  A run that starts
+ * outside the data zone is an ext2 error and -EIO, and a run that starts
+ * inside it is cut at the end of the filesystem, so only blocks of the
+ * filesystem are ever mapped.
+ */
+static int ext2_xip_check_run(struct inode *inode, struct buffer_head *bh)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	ext2_fsblk_t first = bh->b_blocknr;
+	ext2_fsblk_t end = le32_to_cpu(sbi->s_es->s_blocks_count);
+
+	if (!ext2_data_block_valid(sbi, first, 1)) {
+		ext2_error(inode->i_sb, "ext2_get_xip_page",
+			   "inode %lu: block %llu is outside the data zone",
+			   inode->i_ino, (unsigned long long)first);
+		return -EIO;
+	}
+	if (first + (bh->b_size >> PAGE_SHIFT) > end)
+		bh->b_size = (end - first) << PAGE_SHIFT;
+	return 0;
+}
+
 /**
  * ext2_get_xip_page - find the memory behind a run of pages of an ext2 file
  * @mapping: the file's address space
@@ -28,13 +55,17 @@
  *
  * The block size of an XIP mount is PAGE_SIZE, so a page is one block.  One
  * block-tree walk (ext2_get_block() for *@nr blocks, allocating a run of
- * them with @create) and one bdev_direct_access() serve the whole run.  A
- * newly allocated block is zeroed before it is linked into the inode's block
- * tree (ext2_get_blocks()), so no racing lookup can see stale data.
+ * them with @create, a shorter one if the quota refuses the run) and one
+ * bdev_direct_access() serve the whole run.  A newly allocated block is
+ * zeroed before it is linked into the inode's block tree (ext2_get_blocks()),
+ * so no racing lookup can see stale data.
  *
- * Return: 0, -ENODATA for a hole when !@create, -EIO if the block is not
- * addressable on the device, holds a media error, or the device is gone, or
- * another negative errno from the allocator.
+ * Return: 0, -ENODATA for a hole when !@create, -EIO if the block lies
+ * outside the filesystem's data zone or is not addressable on the device
+ * (both reported as filesystem damage), holds a media
+ * error, the device failed the access, or the device is gone, -ENOMEM if the
+ * device could not allocate backing memory, or another negative errno from
+ * the allocator.
  */
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 		      bool create, void **kaddr, unsigned long *pfn,
@@ -49,33 +80,52 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 	if (READ_ONCE(EXT2_SB(inode->i_sb)->s_xip_dead))
 		return -EIO;
 	error = ext2_get_block(inode, index, &bh, create);
+	/*
+	 * The quota is charged for the blocks of a run all at once, all or
+	 * nothing: near the limit, ask for fewer, down to the one block that
+	 * a write through the page cache would allocate.
+	 */
+	while (error == -EDQUOT && create && bh.b_size > PAGE_SIZE) {
+		bh.b_size = round_down(bh.b_size / 2, PAGE_SIZE);
+		error = ext2_get_block(inode, index, &bh, create);
+	}
 	if (error)
 		return error;
 	if (!buffer_mapped(&bh)) {
 		*nr = 1;
 		return -ENODATA;
 	}
+	error = ext2_xip_check_run(inode, &bh);
+	if (error)
+		return error;
 
 	sector = (sector_t)bh.b_blocknr << (PAGE_SHIFT - SECTOR_SHIFT);
 	avail = bdev_direct_access(inode->i_sb->s_bdev, sector, kaddr, pfn,
 				   bh.b_size);
 	if (avail == -ENOMEM)
 		return avail;
-	if (avail == -EHWPOISON) {
-		/* a media error, not a damaged file system */
-		pr_err_ratelimited("EXT2-fs (%s): xip: media error in blocks %llu-%llu of inode %lu\n",
-				   inode->i_sb->s_id,
-				   (unsigned long long)bh.b_blocknr,
-				   (unsigned long long)bh.b_blocknr +
-				   (bh.b_size >> PAGE_SHIFT) - 1,
-				   inode->i_ino);
-		return -EIO;
-	}
-	if (avail < 0) {
+	if (avail == -ERANGE || avail == -EINVAL) {
+		/* a block the device does not have: a damaged file system */
 		ext2_error(inode->i_sb, __func__,
 			   "inode %lu: no direct access to block %llu: %ld",
 			   inode->i_ino, (unsigned long long)bh.b_blocknr,
 			   avail);
+		return -EIO;
+	}
+	if (avail < 0) {
+		/*
+		 * A media or I/O error of the device, not a damaged file
+		 * system: like a failed data bio, no ext2_error(), which
+		 * could remount read-only or panic (errors=).
+		 */
+		pr_err_ratelimited("EXT2-fs (%s): xip: %s in blocks %llu-%llu of inode %lu\n",
+				   inode->i_sb->s_id,
+				   avail == -EHWPOISON ? "media error" :
+				   "I/O error",
+				   (unsigned long long)bh.b_blocknr,
+				   (unsigned long long)bh.b_blocknr +
+				   (bh.b_size >> PAGE_SHIFT) - 1,
+				   inode->i_ino);
 		return -EIO;
 	}
 	*nr = avail >> PAGE_SHIFT;
@@ -122,6 +172,8 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 			return avail == -ENOMEM ? -ENOMEM : -EIO;
 		memset(kaddr, 0, avail);
 		bdev_direct_access_flush(bdev, kaddr, avail);
+		/* a block may have held a program that some mapping ran */
+		xip_flush_icache(kaddr, avail);
 		avail >>= PAGE_SHIFT;
 		block += avail;
 		count -= avail;
@@ -135,7 +187,8 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
  * @sb: the super block being mounted with -o xip
  * @blocksize: the filesystem block size
  *
- * Return: 0, or -EINVAL after logging why the mount is refused.
+ * Return: 0, or -EACCES (a read-write mount of flash, see
+ * ext2_xip_check_rw()) or -EINVAL after logging why the mount is refused.
  */
 int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
 {
@@ -168,8 +221,17 @@ int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
 			 "xip: partition does not start on a page boundary");
 		return -EINVAL;
 	}
+	error = ext2_xip_check_rw(sb, sb_rdonly(sb));
+	if (error)
+		return error;
 	/* The superblock sits in the first page: the device must map it. */
 	avail = bdev_direct_access(bdev, 0, &kaddr, &pfn, PAGE_SIZE);
+	if (avail == -EOPNOTSUPP) {
+		/* a driver that can map some of its devices only (MTD) */
+		ext2_msg(sb, KERN_ERR,
+			 "xip: device does not support direct access");
+		return -EINVAL;
+	}
 	if (avail < 0) {
 		ext2_msg(sb, KERN_ERR, "xip: direct access failed: %ld", avail);
 		return -EINVAL;
@@ -182,6 +244,26 @@ int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize)
 		 bdev_xip_persistent(bdev) ? "persistent" : "volatile",
 		 pfn_valid(pfn) ? "with" : "without");
 	return 0;
+}
+
+/**
+ * ext2_xip_check_rw - may this XIP mount be read-write?
+ * @sb: the super block of an XIP mount being mounted or remounted
+ * @rdonly: whether the mount is to be read-only
+ *
+ * Flash (NOR behind an MTD block device) can be executed in place but is
+ * not written by CPU stores (bdev_xip_read_only()): a read-write XIP mount
+ * of it is refused with the same error as one of a read-only device.
+ *
+ * Return: 0, or -EACCES after logging why.
+ */
+int ext2_xip_check_rw(struct super_block *sb, bool rdonly)
+{
+	if (!ext2_use_xip(sb) || rdonly || !bdev_xip_read_only(sb->s_bdev))
+		return 0;
+	ext2_msg(sb, KERN_ERR,
+		 "xip: the device's memory cannot be written in place (flash): mount it read-only");
+	return -EACCES;
 }
 
 /* Call @fn for the address space of every XIP file in memory. */

@@ -19,6 +19,7 @@ static inline bool ext2_use_xip(struct super_block *sb)
 }
 
 int ext2_xip_verify_sb(struct super_block *sb, unsigned long blocksize);
+int ext2_xip_check_rw(struct super_block *sb, bool rdonly);
 void ext2_xip_shutdown(struct super_block *sb);
 void ext2_xip_sync_fs(struct super_block *sb);
 int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
@@ -42,6 +43,11 @@ static inline bool ext2_use_xip(struct super_block *sb)
 
 static inline int ext2_xip_verify_sb(struct super_block *sb,
 				     unsigned long blocksize)
+{
+	return 0;
+}
+
+static inline int ext2_xip_check_rw(struct super_block *sb, bool rdonly)
 {
 	return 0;
 }

@@ -25,6 +25,7 @@ long bdev_direct_access(struct block_device *bdev, sector_t sector,
 			void **kaddr, unsigned long *pfn, long size);
 int bdev_xip_supported(struct block_device *bdev);
 bool bdev_xip_persistent(struct block_device *bdev);
+bool bdev_xip_read_only(struct block_device *bdev);
 int bdev_direct_access_flush(struct block_device *bdev, void *kaddr,
 			     size_t len);
 
@@ -64,6 +65,7 @@ int xip_read_mapping(struct address_space *mapping, loff_t pos, void *buf,
 int xip_truncate_page(struct address_space *mapping, loff_t oldsize,
 		      loff_t newsize);
 int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to);
+void xip_flush_icache(void *kaddr, size_t len);
 int xip_writeback_range(struct address_space *mapping, loff_t start,
 			loff_t end);
 void xip_shutdown_mapping(struct address_space *mapping);
@@ -84,6 +86,11 @@ static inline int bdev_xip_supported(struct block_device *bdev)
 }
 
 static inline bool bdev_xip_persistent(struct block_device *bdev)
+{
+	return false;
+}
+
+static inline bool bdev_xip_read_only(struct block_device *bdev)
 {
 	return false;
 }

@@ -6,8 +6,10 @@
 # Needs two brd RAM disks with direct_access (brd.rd_nr=2, /dev/ram0 holds
 # the XIP filesystem under test, /dev/ram1 is scratch for the mount tests),
 # mke2fs (busybox's is fine), e2fsck (e2fsck.static preferred) and the test
-# programs xip_test, xip_random, xip_stress_test and xip_mount_test: in
-# $XIP_BIN_DIR, next to this script, in the current directory or in PATH.
+# programs xip_test, xip_random, xip_stress_test, xip_mount_test and, at
+# the end on $XIP_DEV itself, xip_fault_test: in $XIP_BIN_DIR, next to this
+# script, in the current directory or in PATH (XIP_PROGS="..." runs only
+# those).
 #
 # Prints one TAP version 13 stream: the script's own checks and every result
 # of the programs, renumbered, with the plan at the end.  Program output
@@ -19,7 +21,7 @@ XIP_MNT=${XIP_MNT:-/mnt/xip}
 SCRATCH_DEV=${XIP_SCRATCH_DEV:-/dev/ram1}
 SCRATCH_MNT=${XIP_SCRATCH_MNT:-/mnt/xip-scratch}
 PROG_TIMEOUT=${XIP_PROG_TIMEOUT:-3600}
-PROGS="xip_test xip_random xip_stress_test xip_mount_test"
+PROGS=${XIP_PROGS:-"xip_test xip_random xip_stress_test xip_mount_test"}
 
 case "$0" in
 */*)	SCRIPT_DIR=${0%/*} ;;
@@ -344,7 +346,7 @@ run_prog() {
 }
 
 for prog in $PROGS; do
-	run_prog "$prog"
+	[ "$prog" = xip_fault_test ] || run_prog "$prog"
 done
 
 # ---- the filesystem after all of it ----------------------------------------
@@ -360,6 +362,19 @@ fi
 check "final: mount -o xip $XIP_DEV again" \
 	mount -t ext2 -o xip "$XIP_DEV" "$XIP_MNT"
 umount_all "$XIP_MNT"
+
+# ---- injected faults and limits, on the suite's device --------------------
+
+# Once the suite's file system is checked, xip_fault_test makes a small ext2
+# of its own on $XIP_DEV for each case: so it runs on every provider (brd,
+# pmem, dcssblk), not only on the scratch device.
+case " ${XIP_PROGS:-xip_fault_test} " in
+*" xip_fault_test "*)
+	export XIP_FAULT_DEV="$XIP_DEV" XIP_FAULT_MNT="$XIP_MNT"
+	run_prog xip_fault_test
+	umount_all "$XIP_MNT"
+	;;
+esac
 
 rm -f "$LOG"
 finish

@@ -946,6 +946,10 @@ TEST_F(xip, mmap_private_cow)
 static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 };
 #elif defined(__s390x__)
 static const unsigned char ret42[] = { 0xa7, 0x29, 0x00, 0x2a, 0x07, 0xfe };
+#elif defined(__aarch64__)
+/* mov w0, #42; ret (little endian) */
+static const unsigned char ret42[] = { 0x40, 0x05, 0x80, 0x52,
+				       0xc0, 0x03, 0x5f, 0xd6 };
 #else
 static const unsigned char ret42[] = { 0 };
 #define NO_RET42
@@ -986,6 +990,92 @@ TEST_F(xip, mmap_exec)
 		ASSERT_EQ(42, call_ret42(m + 64));
 		munmap(m, PS);
 	}
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+}
+
+/* Machine code for "return @n;" into @code; returns its length, 0 if none */
+static size_t put_ret(unsigned char *code, unsigned char n)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	const unsigned char c[] = { 0xb8, n, 0, 0, 0, 0xc3 };
+#elif defined(__s390x__)
+	const unsigned char c[] = { 0xa7, 0x29, 0x00, n, 0x07, 0xfe };
+#elif defined(__aarch64__)
+	const uint32_t mov = 0x52800000 | (uint32_t)n << 5;	/* mov w0, #n */
+	const unsigned char c[] = { mov & 0xff, (mov >> 8) & 0xff,
+				    (mov >> 16) & 0xff, mov >> 24,
+				    0xc0, 0x03, 0x5f, 0xd6 };	/* ret */
+#else
+	const unsigned char c[] = { 0 };
+
+	return 0;
+#endif
+	memcpy(code, c, sizeof(c));
+	return sizeof(c);
+}
+
+/* map page 0 of @fd executable and call the code at offset 64 */
+static int exec_at_64(int fd, int flags)
+{
+	unsigned char *m = mmap(NULL, PS, PROT_READ | PROT_EXEC, flags, fd, 0);
+	int (*fn)(void);
+	int ret;
+
+	if (m == MAP_FAILED)
+		return -1;
+	/* no cache maintenance here: the kernel wrote the code */
+	fn = (int (*)(void))(m + 64);
+	ret = fn();
+	munmap(m, PS);
+	return ret;
+}
+
+/*
+ * Code that the kernel writes into an XIP file runs in the next mapping
+ * that executes it, with no cache maintenance by user space, as the page
+ * cache guarantees (flush_dcache_folio() and the PTE setup): rewritten in
+ * place by pwrite(2), and in a block that a deleted program freed.  arm64
+ * I-caches are not coherent with data stores (QEMU's TCG does not model
+ * that, real hardware does).
+ */
+TEST_F(xip, exec_sees_rewritten_code)
+{
+	static const int flags[] = { MAP_PRIVATE, MAP_SHARED };
+	unsigned char buf[PS];
+	char path[PATH_MAX];
+	unsigned int i;
+	size_t len;
+	int fd;
+
+	len = put_ret(buf + 64, 50);
+	if (!len)
+		SKIP(return, "no machine code for this architecture");
+	fd = tcreate(self, "prog", 0);
+	ASSERT_LE(0, fd);
+	xip_fill(buf, 64, 60, 0);
+	ASSERT_EQ(PS, write(fd, buf, PS));
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		ASSERT_EQ(50 + 2 * i, exec_at_64(fd, flags[i]));
+		/* rewrite the instruction in place, run it again */
+		put_ret(buf, 51 + 2 * i);
+		ASSERT_EQ((ssize_t)len, pwrite(fd, buf, len, 64));
+		ASSERT_EQ(51 + 2 * i, exec_at_64(fd, flags[i]));
+		put_ret(buf, 52 + 2 * i);
+		ASSERT_EQ((ssize_t)len, pwrite(fd, buf, len, 64));
+	}
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+
+	/* the freed block holds a program another file's blocks may reuse */
+	tpath(path, sizeof(path), self, "prog");
+	ASSERT_EQ(0, unlink(path));
+	fd = tcreate(self, "prog2", 0);
+	ASSERT_LE(0, fd);
+	memset(buf, 0, sizeof(buf));
+	put_ret(buf + 64, 70);
+	ASSERT_EQ(PS, write(fd, buf, PS));
+	ASSERT_EQ(70, exec_at_64(fd, MAP_SHARED));
 	ASSERT_NO_CACHE(fd);
 	close(fd);
 }
