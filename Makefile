@@ -116,7 +116,7 @@ test-debug: ## (not in 'make test') the x86_64 debug kernel (configs/memcheck.co
 summary: ## re-print the summary of the last 'make test'
 	@python3 $(S)/summary.py $(RESULTS)/kunit-um.ktap $(RESULTS)/kunit-x86_64.ktap \
 		$(RESULTS)/kunit-s390.ktap $(RESULTS)/guest-x86_64.tap $(RESULTS)/guest-x86_64-pmem.tap \
-		$(RESULTS)/guest-x86_64-mtd.tap $(RESULTS)/guest-x86_64-debug.tap $(RESULTS)/guest-x86_64-debug-pmem.tap \
+		$(RESULTS)/guest-x86_64-mtd.tap $(RESULTS)/guest-x86_64-debug.tap \
 		$(RESULTS)/guest-s390x.tap $(RESULTS)/guest-s390x-dcssblk.tap \
 		$(RESULTS)/kunit-aarch64.ktap $(RESULTS)/guest-aarch64.tap \
 		$(RESULTS)/demo-x86_64.tap $(RESULTS)/fuzz-x86_64.tap $(RESULTS)/checks.log
