@@ -118,7 +118,7 @@ summary: ## re-print the summary of the last 'make test'
 		$(RESULTS)/kunit-s390.ktap $(RESULTS)/guest-x86_64.tap $(RESULTS)/guest-x86_64-pmem.tap \
 		$(RESULTS)/guest-x86_64-mtd.tap $(RESULTS)/guest-x86_64-debug.tap \
 		$(RESULTS)/guest-s390x.tap $(RESULTS)/guest-s390x-dcssblk.tap \
-		$(RESULTS)/kunit-aarch64.ktap $(RESULTS)/guest-aarch64.tap \
+		$(RESULTS)/kunit-aarch64.ktap $(RESULTS)/guest-aarch64.tap $(RESULTS)/guest-aarch64-mtd.tap \
 		$(RESULTS)/demo-x86_64.tap $(RESULTS)/fuzz-x86_64.tap $(RESULTS)/checks.log
 
 bench: ## release-kernel guest: ext2 -o xip vs page cache, tmpfs, -o dax, memcpy (BENCH_ARCH=x86_64|s390x) -> build/bench/bench-ARCH.{csv,md,png}

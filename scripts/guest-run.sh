@@ -9,7 +9,8 @@
 #            /dev/pmem2 (removed under a mount): memory without struct page
 #   dcssblk  s390x: a test-only fake DCSS segment over memory above mem=
 #            (configs/s390x-dcssblk.config), /dev/dcssblk0: no struct page
-#   mtd      x86_64: phram over memmap=$ reserved RAM, /dev/mtdblock0: an
+#   mtd      x86_64 (aarch64: over RAM above mem=): phram over memmap=$
+#            reserved RAM, /dev/mtdblock0: an
 #            MTD without struct page (configs/mtd.config); the MTD tests
 #            add a test-only NOR-type phram device next to it
 # ARCH is x86_64, s390x or aarch64 (brd only: no pmem on the virt machine).
@@ -57,7 +58,9 @@ pmem)	PROVIDER_ENV="XIP_DEV=/dev/pmem0 XIP_SCRATCH_DEV=/dev/pmem1 XIP_PMEM_DEV=/
 dcssblk) PROVIDER_ENV="XIP_DEV=/dev/dcssblk0 XIP_SCRATCH_DEV=/dev/ram1" ;;
 # XIP_MTD_NOR_PHRAM: the phram parameter of the NOR-type device that the
 # MTD tests of xip_mount_test add at run time (phram takes one at boot)
-mtd)	PROVIDER_ENV="XIP_DEV=/dev/mtdblock0 XIP_SCRATCH_DEV=/dev/ram1 XIP_MTD_NOR_PHRAM=xipnor,0x90000000,128Mi,64ki,nor" ;;
+mtd)	nor_base=0x90000000
+	[ "$ARCH" = aarch64 ] && nor_base=0xf0000000
+	PROVIDER_ENV="XIP_DEV=/dev/mtdblock0 XIP_SCRATCH_DEV=/dev/ram1 XIP_MTD_NOR_PHRAM=xipnor,$nor_base,128Mi,64ki,nor" ;;
 *)	PROVIDER_ENV= ;;
 esac
 if [ -z "$QEMU_TIMEOUT" ]; then
@@ -249,6 +252,16 @@ aarch64-brd)
 	      -nographic -no-reboot
 	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
 	      -append "console=ttyAMA0 $APPEND") ;;
+aarch64-mtd)
+	# The aarch64-brd machine with 3G of RAM at [1G, 4G), of which the
+	# kernel gets the first 2560M (mem=): [3.5G, 3.875G) is outside the
+	# linear map and has no struct page.  phram maps its first 256M as
+	# "xipram" (/dev/mtdblock0); the tests add the NOR-type phram over the
+	# last 128M at run time; then mtdram and nandsim as on x86_64.
+	QEMU=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 -m 3G
+	      -nographic -no-reboot
+	      -kernel "$OBJ/$IMAGE" -initrd "$GDIR/$NAME.cpio.gz"
+	      -append "console=ttyAMA0 mem=2560M phram.phram=xipram,0xe0000000,256Mi nandsim.parts=256 $APPEND") ;;
 *)
 	fail_early "no provider '$PROVIDER' for $ARCH guests" ;;
 esac

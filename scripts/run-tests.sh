@@ -56,6 +56,7 @@ step guest-s390x-dcssblk env GUEST_PROVIDER=dcssblk "$ROOT/scripts/guest-run.sh"
 step build-aarch64 "$ROOT/scripts/build-kernel.sh" aarch64
 step kunit-aarch64 env SKIP_BUILD=1 "$ROOT/scripts/kunit.sh" aarch64
 step guest-aarch64 env GUEST_PROVIDER=brd "$ROOT/scripts/guest-run.sh" aarch64 "$GUEST_SCRIPT" "$RESULTS/guest-aarch64.tap"
+step guest-aarch64-mtd env GUEST_PROVIDER=mtd "$ROOT/scripts/guest-run.sh" aarch64 "$GUEST_SCRIPT" "$RESULTS/guest-aarch64-mtd.tap"
 
 # UML KUnit (its own build) and the static checks
 step kunit-um "$ROOT/scripts/kunit.sh" um
@@ -70,5 +71,6 @@ exec python3 "$ROOT/scripts/summary.py" \
 	"$RESULTS/guest-x86_64.tap" "$RESULTS/guest-x86_64-pmem.tap" "$RESULTS/guest-x86_64-mtd.tap" \
 	"$RESULTS/guest-x86_64-debug.tap" \
 	"$RESULTS/guest-s390x.tap" "$RESULTS/guest-s390x-dcssblk.tap" \
-	"$RESULTS/kunit-aarch64.ktap" "$RESULTS/guest-aarch64.tap" "$RESULTS/demo-x86_64.tap" \
+	"$RESULTS/kunit-aarch64.ktap" "$RESULTS/guest-aarch64.tap" "$RESULTS/guest-aarch64-mtd.tap" \
+	"$RESULTS/demo-x86_64.tap" \
 	"$RESULTS/fuzz-x86_64.tap" "$RESULTS/checks.log"
