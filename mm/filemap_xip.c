@@ -14,7 +14,7 @@
  *
  *   hole ----------------(read fault, any vma)-----------> zero page mapped
  *    |                                                         |
- *    +--(write(2), or a store: write fault, ->pfn_mkwrite)--+  |
+ *    +--(write(2), or a store: write fault, ->*_mkwrite)----+  |
  *                                                           v  v
  *                       block allocated, zero page mappings shot down
  *                                      |
@@ -51,6 +51,7 @@
 #include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
@@ -61,6 +62,7 @@
 #include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/wait_bit.h>
 #include <linux/xip.h>
 
 #ifdef CONFIG_FAIL_DIRECT_ACCESS
@@ -216,6 +218,114 @@ int bdev_direct_access_flush(struct block_device *bdev, void *kaddr,
 	return ops->direct_access_flush(bdev, kaddr, len);
 }
 EXPORT_SYMBOL_GPL(bdev_direct_access_flush);
+
+/*
+ * How the memory of an XIP file is mapped into user space, by pfn:
+ *
+ * XIP_PTE_PAGE: a page of the page allocator whose driver gives it up when
+ *	the filesystem frees its block (->direct_access_release: the RAM
+ *	disk).  A normal PTE that holds a reference, as vm_insert_page()
+ *	makes: get_user_pages() can pin it, and a pinned page is never the
+ *	memory of another block, because the driver's next page for the
+ *	block is a new one.
+ * XIP_PTE_DEVMAP: a ZONE_DEVICE page of persistent memory (an fsdax pmem
+ *	namespace).  A devmap PTE, pinnable as fs-DAX memory is; freeing its
+ *	block waits until it is unpinned (bdev_direct_access_release()).
+ * XIP_PTE_SPECIAL: memory without struct page (DCSS, raw pmem), reserved
+ *	memory, flash.  A special PTE, which get_user_pages() refuses.
+ */
+enum xip_pte {
+	XIP_PTE_SPECIAL,
+	XIP_PTE_PAGE,
+	XIP_PTE_DEVMAP,
+};
+
+static enum xip_pte xip_pte_kind(struct block_device *bdev,
+				 unsigned long pfn)
+{
+	struct page *page;
+
+	if (!pfn_valid(pfn))
+		return XIP_PTE_SPECIAL;
+	page = pfn_to_page(pfn);
+	if (is_zone_device_page(page)) {
+		/* only fs-DAX pages wake a waiter when they are unpinned */
+		if (IS_ENABLED(CONFIG_FS_DAX) &&
+		    IS_ENABLED(CONFIG_ARCH_HAS_PTE_DEVMAP) &&
+		    page->pgmap->type == MEMORY_DEVICE_FS_DAX)
+			return XIP_PTE_DEVMAP;
+		return XIP_PTE_SPECIAL;
+	}
+	if (bdev && bdev->bd_disk->fops->direct_access_release &&
+	    !PageReserved(page))
+		return XIP_PTE_PAGE;
+	return XIP_PTE_SPECIAL;
+}
+
+/**
+ * bdev_direct_access_release - a filesystem has freed blocks of its device
+ * @bdev: the filesystem's block device, with ->direct_access
+ * @sector: the first freed sector of @bdev, page aligned
+ * @nr_sects: how many sectors, a multiple of a page
+ *
+ * Call when blocks are freed, before they can be allocated again, once
+ * every mapping of them is gone and no kernel user of their memory is left.
+ * get_user_pages() may still hold a page of theirs that it pinned through
+ * an XIP mapping (an O_DIRECT transfer, vmsplice), and that page must not
+ * come to back another file's block: the RAM disk gives such pages up
+ * (->direct_access_release), and for the ZONE_DEVICE pages of persistent
+ * memory this waits until they are unpinned.  Memory that XIP maps with
+ * special PTEs cannot be pinned and needs nothing.
+ *
+ * Context: may sleep; sleeps uninterruptibly while a page is pinned.
+ */
+void bdev_direct_access_release(struct block_device *bdev, sector_t sector,
+				sector_t nr_sects)
+{
+	const struct block_device_operations *ops = bdev->bd_disk->fops;
+	sector_t end, size = bdev_nr_sectors(bdev);
+
+	if (!ops->direct_access || sector >= size ||
+	    ((sector | nr_sects) & (PAGE_SECTORS - 1)))
+		return;
+	nr_sects = min(nr_sects, size - sector);
+	sector += get_start_sect(bdev);
+	if (ops->direct_access_release) {
+		ops->direct_access_release(bdev, sector, nr_sects);
+		return;
+	}
+	if (!IS_ENABLED(CONFIG_FS_DAX) || !IS_ENABLED(CONFIG_ARCH_HAS_PTE_DEVMAP))
+		return;
+	for (end = sector + nr_sects; sector < end; ) {
+		unsigned long pfn, i, n;
+		void *kaddr;
+		long avail;
+
+		avail = ops->direct_access(bdev, sector, &kaddr, &pfn,
+					   min_t(sector_t, end - sector,
+						 SZ_1G >> SECTOR_SHIFT)
+					   << SECTOR_SHIFT);
+		if (avail < (long)PAGE_SIZE) {
+			/* never handed out (a bad block), so never mapped */
+			sector += PAGE_SECTORS;
+			continue;
+		}
+		n = avail >> PAGE_SHIFT;
+		for (i = 0; i < n; i++) {
+			struct page *page;
+
+			if (xip_pte_kind(bdev, pfn + i) != XIP_PTE_DEVMAP)
+				return;	/* a device's memory is all alike */
+			/* fs-DAX pages are free at 1 (see mm/memremap.c) */
+			page = pfn_to_page(pfn + i);
+			wait_var_event(&page->_refcount,
+				       page_ref_count(page) <= 1);
+		}
+		sector += n * PAGE_SECTORS;
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_GPL(bdev_direct_access_release);
 
 /* The filesystem's device; a filesystem without one has volatile memory. */
 static bool xip_persistent(struct address_space *mapping)
@@ -448,8 +558,9 @@ EXPORT_SYMBOL_GPL(xip_truncate_page);
 
 /*
  * Write-protect every PTE of a run in the shared mappings of the file, so
- * that the next store faults again (->pfn_mkwrite: sb_start_pagefault(),
- * file times), as folio_mkclean() does for the page cache.
+ * that the next store faults again (->pfn_mkwrite or ->page_mkwrite:
+ * sb_start_pagefault(), file times), as folio_mkclean() does for the page
+ * cache.
  */
 static void xip_mkclean_run(struct address_space *mapping, pgoff_t index,
 			    unsigned long nr, unsigned long pfn)
@@ -887,10 +998,40 @@ static bool xip_zero_page_ok(struct vm_area_struct *vma)
 	return !mm_forbids_zeropage(vma->vm_mm);
 }
 
-static pfn_t xip_pfn_t(unsigned long pfn)
+/*
+ * Map @pfn at @addr of the faulting vma, writable and dirty with @write, in
+ * the way xip_pte_kind() says.  A PTE that is already there is left alone,
+ * or made writable if it maps the same memory (@write).
+ */
+static vm_fault_t xip_map_pfn(struct vm_fault *vmf, unsigned long addr,
+			      unsigned long pfn, bool write)
 {
-	/* DCSS memory has no struct page: insert it as a special pfn. */
-	return __pfn_to_pfn_t(pfn, pfn_valid(pfn) ? 0 : PFN_DEV);
+	struct vm_area_struct *vma = vmf->vma;
+	struct block_device *bdev = file_inode(vma->vm_file)->i_sb->s_bdev;
+	pfn_t pfnt;
+	int err;
+
+	switch (xip_pte_kind(bdev, pfn)) {
+	case XIP_PTE_PAGE:
+		if (addr == (vmf->address & PAGE_MASK))
+			return vmf_insert_page_mkwrite(vmf, pfn_to_page(pfn),
+						       write);
+		/* fault-around: read-only */
+		err = vm_insert_page(vma, addr, pfn_to_page(pfn));
+		if (!err || err == -EBUSY)
+			return VM_FAULT_NOPAGE;
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	case XIP_PTE_DEVMAP:
+		pfnt = __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP);
+		break;
+	default:
+		/* DCSS memory has no struct page */
+		pfnt = __pfn_to_pfn_t(pfn, pfn_valid(pfn) ? 0 : PFN_DEV);
+		break;
+	}
+	if (write)
+		return vmf_insert_mixed_mkwrite(vma, addr, pfnt);
+	return vmf_insert_mixed(vma, addr, pfnt);
 }
 
 /* Private write fault: fill vmf->cow_page and map it, all in one fault. */
@@ -939,8 +1080,8 @@ static void xip_map_around(struct vm_fault *vmf, unsigned long pfn,
 	unsigned long i;
 
 	for (i = 1; i < nr; i++)
-		if (vmf_insert_mixed(vmf->vma, addr + i * PAGE_SIZE,
-				     xip_pfn_t(pfn + i)) != VM_FAULT_NOPAGE)
+		if (xip_map_pfn(vmf, addr + i * PAGE_SIZE, pfn + i,
+				false) != VM_FAULT_NOPAGE)
 			break;
 }
 
@@ -988,18 +1129,18 @@ static vm_fault_t xip_fault_locked(struct vm_fault *vmf, bool create,
 	if (vmf->cow_page)
 		return xip_fault_cow(vmf, kaddr);
 	if (vmf->flags & FAULT_FLAG_WRITE)
-		return vmf_insert_mixed_mkwrite(vma, vmf->address,
-						xip_pfn_t(pfn));
-	ret = vmf_insert_mixed(vma, vmf->address, xip_pfn_t(pfn));
+		return xip_map_pfn(vmf, vmf->address & PAGE_MASK, pfn, true);
+	ret = xip_map_pfn(vmf, vmf->address & PAGE_MASK, pfn, false);
 	if (around && ret == VM_FAULT_NOPAGE)
 		xip_map_around(vmf, pfn, nr);
 	return ret;
 }
 
 /*
- * ->fault, and ->pfn_mkwrite for the first store to a read-only PTE in a
- * shared writable mapping.  A store to a shared mapping runs under
- * sb_start_pagefault() and updates the file times, like a write(2).
+ * ->fault, and ->pfn_mkwrite or ->page_mkwrite (a PTE with a reference) for
+ * the first store to a read-only PTE in a shared writable mapping.  A store
+ * to a shared mapping runs under sb_start_pagefault() and updates the file
+ * times, like a write(2).
  */
 static vm_fault_t xip_file_fault(struct vm_fault *vmf)
 {
@@ -1043,7 +1184,8 @@ static vm_fault_t xip_file_fault(struct vm_fault *vmf)
 
 /*
  * ->access: ptrace and /proc/PID/mem cannot use get_user_pages() on the
- * special PTEs of an XIP mapping; read the file's memory directly instead.
+ * special PTEs of an XIP mapping (memory that cannot be pinned, see
+ * xip_pte_kind()); read the file's memory directly instead.
  * A write reaches here only for a shared mapping (a private one is COWed by
  * the fault that GUP takes, see __wp_page_copy_user()), and stores into the
  * file, as a write through the page cache's pages would; a hole there is
@@ -1141,12 +1283,12 @@ int xip_read_mapping(struct address_space *mapping, loff_t pos, void *buf,
  * @write: copy from @iter into @mm instead of from @mm into @iter
  *
  * process_vm_readv() and process_vm_writev() pin the pages of the other
- * process, and an XIP mapping has no pages that may be pinned.  They call
- * this when pinning fails: it copies through the XIP mapping's ->access, as
- * ptrace does, with the mapping's own rights (VM_READ to read; a shared
- * mapping with VM_WRITE to write: stores to private mappings copy the page
- * and can be pinned).  @iter is copied outside mmap_lock, since it may be an
- * XIP mapping of @mm itself.
+ * process, and memory that XIP maps with special PTEs cannot be pinned
+ * (DCSS, raw pmem, MTD).  They call this when pinning fails: it copies
+ * through the XIP mapping's ->access, as ptrace does, with the mapping's
+ * own rights (VM_READ to read; a shared mapping with VM_WRITE to write:
+ * stores to private mappings copy the page and can be pinned).  @iter is
+ * copied outside mmap_lock, since it may be an XIP mapping of @mm itself.
  *
  * Return: the number of bytes copied, or -EFAULT when @addr is not in an XIP
  * mapping that allows the access, or another negative errno.
@@ -1213,6 +1355,7 @@ static const struct vm_operations_struct xip_file_vm_ops = {
 	.fault		= xip_file_fault,
 	.map_pages	= xip_file_map_pages,
 	.pfn_mkwrite	= xip_file_fault,
+	.page_mkwrite	= xip_file_fault,
 	.access		= xip_file_access,
 };
 
@@ -1221,9 +1364,9 @@ static const struct vm_operations_struct xip_file_vm_ops = {
  * @file: the file
  * @vma: the new mapping
  *
- * The mapping is VM_MIXEDMAP: device memory is inserted by pfn, holes in
- * private or read-only mappings map the zero page, and private stores copy
- * the page in the fault that makes them.
+ * The mapping is VM_MIXEDMAP: device memory is inserted by pfn (with a
+ * reference where it can be pinned, see xip_pte_kind()), holes map the zero
+ * page, and private stores copy the page in the fault that makes them.
  *
  * Return: 0, or -ENODEV if @file's mapping is not XIP.
  */

@@ -171,8 +171,9 @@ static void brd_xip_coherent_with_bio(struct kunit *test)
 }
 
 /*
- * A discard must not free a page that direct_access handed out: it may be
- * mapped into user space by special PTEs that hold no reference.
+ * A discard (an administrator's, of blocks a mounted filesystem may use)
+ * must not free a page that direct_access handed out: the XIP code reads
+ * and writes it without a reference.  It zeroes it in place.
  */
 static void brd_xip_discard_keeps_page(struct kunit *test)
 {
@@ -203,12 +204,52 @@ static void brd_xip_discard_keeps_page(struct kunit *test)
 	put_page(pfn_to_page(pfn));
 }
 
+/*
+ * Once the filesystem releases freed blocks, brd drops its pages: a page
+ * that someone still holds (a pin through a mapping) keeps its contents and
+ * is no longer the device's; the sector gets a new, zeroed page.
+ */
+static void brd_xip_release_drops_pinned_page(struct kunit *test)
+{
+	struct brd_xip_ctx *ctx = test->priv;
+	sector_t sector = brd_last_page_sector(ctx->bdev) - 3 * PAGE_SECTORS;
+	unsigned long pfn, pfn2;
+	void *kaddr, *kaddr2;
+	struct page *page;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx->bdev->bd_disk->fops->direct_access_release);
+	KUNIT_ASSERT_EQ(test, bdev_direct_access(ctx->bdev, sector, &kaddr,
+						 &pfn, PAGE_SIZE),
+			(long)PAGE_SIZE);
+	page = pfn_to_page(pfn);
+	memset(kaddr, 0x3c, PAGE_SIZE);
+	get_page(page);			/* the "pin" */
+	KUNIT_ASSERT_EQ(test, page_count(page), 2);
+
+	bdev_direct_access_release(ctx->bdev, sector, PAGE_SECTORS);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);	/* ours alone */
+	p = page_address(page);
+	KUNIT_EXPECT_EQ(test, p[0], 0x3c);
+	KUNIT_EXPECT_EQ(test, p[PAGE_SIZE - 1], 0x3c);
+
+	KUNIT_ASSERT_EQ(test, bdev_direct_access(ctx->bdev, sector, &kaddr2,
+						 &pfn2, PAGE_SIZE),
+			(long)PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, pfn, pfn2);
+	p = kaddr2;
+	KUNIT_EXPECT_EQ(test, p[0], 0);
+	KUNIT_EXPECT_EQ(test, p[PAGE_SIZE - 1], 0);
+	put_page(page);			/* frees it */
+}
+
 static struct kunit_case brd_xip_test_cases[] = {
 	KUNIT_CASE(brd_xip_rejects_bad_arguments),
 	KUNIT_CASE(brd_xip_maps_lowmem_pages),
 	KUNIT_CASE(brd_xip_run_of_new_chunk),
 	KUNIT_CASE(brd_xip_coherent_with_bio),
 	KUNIT_CASE(brd_xip_discard_keeps_page),
+	KUNIT_CASE(brd_xip_release_drops_pinned_page),
 	{}
 };
 

@@ -183,6 +183,28 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 }
 
 /**
+ * ext2_xip_release_blocks - tell the device that blocks were freed
+ * @sb: an XIP super block
+ * @block: the first freed block
+ * @count: how many
+ *
+ * ext2_free_blocks() calls this before the blocks can be allocated again:
+ * a page of theirs that get_user_pages() pinned through a mapping must not
+ * become another file's block (see bdev_direct_access_release()).  Their
+ * mappings are gone by then (truncate unmaps first, an evicted inode has
+ * none), and i_rwsem or invalidate_lock keeps every kernel copy away.
+ *
+ * Context: may sleep.
+ */
+void ext2_xip_release_blocks(struct super_block *sb, unsigned long block,
+			     unsigned long count)
+{
+	bdev_direct_access_release(sb->s_bdev,
+				   (sector_t)block << (PAGE_SHIFT - SECTOR_SHIFT),
+				   (sector_t)count << (PAGE_SHIFT - SECTOR_SHIFT));
+}
+
+/**
  * ext2_xip_verify_sb - check that an XIP mount can work
  * @sb: the super block being mounted with -o xip
  * @blocksize: the filesystem block size

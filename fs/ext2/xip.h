@@ -27,6 +27,8 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 		      unsigned long *nr);
 int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 			 unsigned long count);
+void ext2_xip_release_blocks(struct super_block *sb, unsigned long block,
+			     unsigned long count);
 
 /* Only regular files are XIP; directories and symlinks keep the page cache. */
 static inline bool ext2_inode_is_xip(struct inode *inode)
@@ -65,6 +67,12 @@ static inline int ext2_xip_zero_blocks(struct inode *inode,
 }
 
 static inline void ext2_xip_sync_fs(struct super_block *sb)
+{
+}
+
+static inline void ext2_xip_release_blocks(struct super_block *sb,
+					   unsigned long block,
+					   unsigned long count)
 {
 }
 

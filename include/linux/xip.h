@@ -28,6 +28,8 @@ bool bdev_xip_persistent(struct block_device *bdev);
 bool bdev_xip_read_only(struct block_device *bdev);
 int bdev_direct_access_flush(struct block_device *bdev, void *kaddr,
 			     size_t len);
+void bdev_direct_access_release(struct block_device *bdev, sector_t sector,
+				sector_t nr_sects);
 
 /**
  * mapping_is_xip - does this address space use execute-in-place?

@@ -18,6 +18,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -461,6 +463,176 @@ static inline long xip_meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return v;
+}
+
+/* The source (device) of the mount holding @path, as mountinfo says. */
+static inline int xip_mount_source(const char *path, char *src, size_t len)
+{
+	char line[4096], s[512];
+	unsigned int maj, min;
+	struct stat st;
+	int ret = -1;
+	FILE *f;
+
+	if (stat(path, &st))
+		return -1;
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep;
+
+		if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2 ||
+		    makedev(maj, min) != st.st_dev)
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep, " - %*s %511s", s) != 1)
+			continue;
+		if (snprintf(src, len, "%s", s) < (int)len)
+			ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Can get_user_pages() pin the memory of XIP mappings under @dir?  Yes where
+ * the memory has struct page that XIP maps with a reference (the RAM disk)
+ * or as fs-DAX does (pmem with pages); no on DCSS, raw pmem and MTD, where
+ * pinning fails with EFAULT.  XIP_PIN=yes|no says so; without it, a RAM
+ * disk says yes and anything else no.
+ */
+static inline bool xip_pinnable(const char *dir)
+{
+	const char *e = getenv("XIP_PIN");
+	char src[512];
+
+	if (e && *e)
+		return !strcmp(e, "yes");
+	return !xip_mount_source(dir, src, sizeof(src)) &&
+	       !strncmp(src, "/dev/ram", 8);
+}
+
+static inline int xip_read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/*
+ * A page pinned through a mapping (vmsplice into a pipe that nobody reads
+ * yet) while another process truncates the file and writes a new file over
+ * the freed blocks: the pipe must still deliver the old data, as with the
+ * page cache, and the new file must hold its own.  @waits: truncate is
+ * expected to wait for the pin (pmem with pages) instead of going on (the
+ * RAM disk gives the pinned page up).  Where pages cannot be pinned (!@pin),
+ * vmsplice must fail with EFAULT.  Returns NULL or what went wrong.
+ */
+static inline const char *xip_pin_vs_truncate(const char *dir, bool pin,
+					      bool waits)
+{
+	const size_t len = 8 * 4096, newlen = 64 * 4096;
+	static char msg[256];
+	char a[4096], b[4096];
+	unsigned char *m, *buf;
+	int fd, gfd, p[2], st[2], status;
+	struct pollfd pfd;
+	struct iovec iov;
+	const char *err = NULL;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(a, sizeof(a), "%s/pinned", dir);
+	snprintf(b, sizeof(b), "%s/reuser", dir);
+	buf = malloc(len);
+	fd = open(a, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (!buf || fd < 0 || xip_write_pattern(fd, len, 63, 0) || fsync(fd))
+		return "set up the file";
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED || pipe(p) || pipe(st))
+		return "mmap or pipe";
+	iov.iov_base = m;
+	iov.iov_len = len;
+	errno = 0;
+	n = vmsplice(p[1], &iov, 1, 0);
+	if (!pin) {
+		if (n != -1 || errno != EFAULT) {
+			snprintf(msg, sizeof(msg),
+				 "vmsplice of unpinnable memory: %zd (%s)", n,
+				 strerror(errno));
+			err = msg;
+		}
+		goto out;
+	}
+	if (n != (ssize_t)len) {
+		snprintf(msg, sizeof(msg), "vmsplice: %zd (%s)", n,
+			 strerror(errno));
+		err = msg;
+		goto out;
+	}
+	munmap(m, len);
+	m = MAP_FAILED;
+	pid = fork();
+	if (pid < 0)
+		return "fork";
+	if (!pid) {
+		/* truncate, say so, then put a new file on the freed blocks */
+		if (ftruncate(fd, 0) || write(st[1], "t", 1) != 1)
+			_exit(1);
+		gfd = open(b, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (gfd < 0 || xip_write_pattern(gfd, newlen, 64, 0) ||
+		    fsync(gfd))
+			_exit(2);
+		_exit(0);
+	}
+	pfd.fd = st[0];
+	pfd.events = POLLIN;
+	if (waits) {
+		/* the truncate must not return while the pipe holds the page */
+		if (poll(&pfd, 1, 500) != 0)
+			err = "truncate returned while a page was pinned";
+		if (xip_read_full(p[0], buf, len))
+			return "read the pipe";
+		if (waitpid(pid, &status, 0) != pid)
+			return "waitpid";
+	} else {
+		if (waitpid(pid, &status, 0) != pid)
+			return "waitpid";
+		if (xip_read_full(p[0], buf, len))
+			return "read the pipe";
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(msg, sizeof(msg), "truncating child failed: %#x",
+			 status);
+		return msg;
+	}
+	if (!err && xip_check(buf, len, 63, 0) != -1)
+		err = "the pinned page changed: it backs another block now";
+	gfd = open(b, O_RDONLY);
+	if (!err && (gfd < 0 || xip_verify_pattern(gfd, newlen, 64, 0) != -1))
+		err = "the new file does not hold its data";
+	if (gfd >= 0)
+		close(gfd);
+	unlink(b);
+out:
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	close(p[0]);
+	close(p[1]);
+	close(st[0]);
+	close(st[1]);
+	close(fd);
+	unlink(a);
+	free(buf);
+	return err;
 }
 
 #endif /* __XIP_HELPERS_H */

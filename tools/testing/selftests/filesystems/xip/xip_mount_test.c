@@ -1133,6 +1133,23 @@ TEST_F(xip_pmem, mount_reports_memory_kind)
 }
 
 /*
+ * Pages of pmem with struct page are mapped as fs-DAX maps them and can be
+ * pinned (vmsplice here); a truncate then waits until the pin is dropped,
+ * so that the pinned page never becomes another file's block.  Without
+ * struct page, pinning fails with EFAULT.
+ */
+TEST_F(xip_pmem, pins_and_truncate)
+{
+	bool with = !strcmp(self->pages, "with");
+	const char *err;
+
+	ASSERT_TRUE(with || !strcmp(self->pages, "without"))
+		TH_LOG("XIP_PMEM_PAGES is \"%s\"", self->pages);
+	err = xip_pin_vs_truncate(self->mnt, with, with);
+	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+}
+
+/*
  * write(2) + fsync, stores through a shared mapping + msync(MS_SYNC), and
  * O_SYNC writes reach the medium: they survive umount, e2fsck and a new
  * mount.  (QEMU cannot lose power, so this checks the paths, not the

@@ -2378,6 +2378,226 @@ TEST_F(xip, io_uring_read_write)
 	free(rbuf);
 }
 
+/* ---- pinning: get_user_pages() on XIP mappings --------------------- */
+
+static bool tpin(FIXTURE_DATA(xip) * self)
+{
+	return self->relaxed || xip_pinnable(self->dir);
+}
+
+/*
+ * vmsplice() of shared and private mappings of a file hands its pages to a
+ * pipe: where the memory can be pinned, the pipe delivers the file's data;
+ * elsewhere vmsplice fails with EFAULT.
+ */
+TEST_F(xip, vmsplice_of_xip_mappings)
+{
+	int fd, p[2], i, flags[] = { MAP_SHARED, MAP_PRIVATE };
+	unsigned char *m, *buf = malloc(4 * PS);
+	bool pin = tpin(self);
+	struct iovec iov;
+	ssize_t n;
+
+	ASSERT_NE(NULL, buf);
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 4 * PS, 61, 0));
+	for (i = 0; i < 2; i++) {
+		m = mmap(NULL, 4 * PS, PROT_READ, flags[i], fd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		ASSERT_EQ(0, pipe(p));
+		iov.iov_base = m + 100;
+		iov.iov_len = 3 * PS;
+		errno = 0;
+		n = vmsplice(p[1], &iov, 1, 0);
+		if (!pin) {
+			EXPECT_EQ(-1, n);
+			EXPECT_EQ(EFAULT, errno);
+		} else {
+			ASSERT_EQ(3 * PS, n) TH_LOG("vmsplice (%s): %s",
+						    i ? "private" : "shared",
+						    strerror(errno));
+			ASSERT_EQ(0, xip_read_full(p[0], buf, 3 * PS));
+			EXPECT_EQ(-1, xip_check(buf, 3 * PS, 61, 100));
+		}
+		close(p[0]);
+		close(p[1]);
+		munmap(m, 4 * PS);
+	}
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	free(buf);
+}
+
+/*
+ * O_DIRECT transfers between a block device and buffers that are XIP
+ * mappings: a write from a mapping, a read into a shared mapping (the file
+ * gets the data, as a store would put it there) and into a private one (the
+ * file stays as it was).  Where the memory cannot be pinned, EFAULT.
+ */
+TEST_F(xip, o_direct_with_xip_mapped_buffers)
+{
+	const char *dev = getenv("XIP_SCRATCH_DEV");
+	unsigned char *src, *dst, *priv;
+	bool pin = tpin(self);
+	int sfd, dfd, bfd;
+	void *abuf;
+	ssize_t n;
+
+	if (!dev || !*dev)
+		SKIP(return, "no scratch block device (XIP_SCRATCH_DEV)");
+	bfd = open(dev, O_RDWR | O_DIRECT);
+	ASSERT_LE(0, bfd) TH_LOG("%s: %s", dev, strerror(errno));
+	ASSERT_EQ(0, posix_memalign(&abuf, PS, 4 * PS));
+	sfd = tcreate(self, "src", 0);
+	dfd = tcreate(self, "dst", 0);
+	ASSERT_LE(0, sfd);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, xip_write_pattern(sfd, 4 * PS, 62, 0));
+	ASSERT_EQ(0, xip_write_pattern(dfd, 2 * PS, 65, 0));
+	ASSERT_EQ(0, ftruncate(dfd, 4 * PS));	/* the second half: holes */
+	src = mmap(NULL, 4 * PS, PROT_READ, MAP_SHARED, sfd, 0);
+	dst = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	priv = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, sfd, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	ASSERT_NE(MAP_FAILED, dst);
+	ASSERT_NE(MAP_FAILED, priv);
+
+	errno = 0;
+	n = pwrite(bfd, src, 4 * PS, 0);
+	if (!pin) {
+		EXPECT_EQ(-1, n);
+		EXPECT_EQ(EFAULT, errno);
+		errno = 0;
+		EXPECT_EQ(-1, pread(bfd, dst, 4 * PS, 0));
+		EXPECT_EQ(EFAULT, errno);
+		ASSERT_FILE_PATTERN(dfd, 2 * PS, 65, 0);
+		goto out;
+	}
+	ASSERT_EQ(4 * PS, n) TH_LOG("O_DIRECT write from a mapping: %s",
+				    strerror(errno));
+	memset(abuf, 0, 4 * PS);
+	ASSERT_EQ(4 * PS, pread(bfd, abuf, 4 * PS, 0));
+	EXPECT_EQ(-1, xip_check(abuf, 4 * PS, 62, 0));
+
+	/* into a shared mapping, over data and holes: the file has it */
+	n = pread(bfd, dst, 4 * PS, 0);
+	ASSERT_EQ(4 * PS, n) TH_LOG("O_DIRECT read into a mapping: %s",
+				    strerror(errno));
+	ASSERT_FILE_PATTERN(dfd, 4 * PS, 62, 0);
+	EXPECT_EQ(4 * PS / 512, fblocks(dfd));
+
+	/* into a private mapping: a copy, the file stays */
+	memset(abuf, 0x5a, 4 * PS);
+	ASSERT_EQ(4 * PS, pwrite(bfd, abuf, 4 * PS, 0));
+	ASSERT_EQ(4 * PS, pread(bfd, priv, 4 * PS, 0));
+	EXPECT_EQ(-1, xip_check_byte(priv, 4 * PS, 0x5a));
+	ASSERT_FILE_PATTERN(sfd, 4 * PS, 62, 0);
+out:
+	munmap(src, 4 * PS);
+	munmap(dst, 4 * PS);
+	munmap(priv, 4 * PS);
+	ASSERT_NO_CACHE(sfd);
+	ASSERT_NO_CACHE(dfd);
+	close(sfd);
+	close(dfd);
+	close(bfd);
+	free(abuf);
+}
+
+/*
+ * A page in a pipe (vmsplice) outlives the truncate of its file: a new file
+ * written over the freed blocks does not show through it.
+ */
+TEST_F(xip, pinned_page_outlives_truncate)
+{
+	const char *err = xip_pin_vs_truncate(self->dir, tpin(self), false);
+
+	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+}
+
+/*
+ * io_uring fixed buffers take long-term pins.  As with the page cache, a
+ * private mapping of a file can be registered (the pin is on the copy the
+ * write fault makes), a shared one cannot (EFAULT: it tracks dirtying).
+ */
+TEST_F(xip, io_uring_fixed_buffers_in_mappings)
+{
+	unsigned char *priv, *shared;
+	struct iovec iov;
+	struct uring r;
+	int fd, ret;
+
+	ret = uring_init(&r);
+	if (ret == -1 && (errno == ENOSYS || errno == EPERM))
+		SKIP(return, "io_uring not available: %s", strerror(errno));
+	ASSERT_EQ(0, ret) TH_LOG("io_uring setup: %s", strerror(errno));
+	fd = tcreate(self, "f", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 66, 0));
+	priv = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	shared = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, priv);
+	ASSERT_NE(MAP_FAILED, shared);
+
+	iov.iov_base = shared;
+	iov.iov_len = 2 * PS;
+	errno = 0;
+	ret = syscall(__NR_io_uring_register, r.fd, IORING_REGISTER_BUFFERS,
+		      &iov, 1);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EFAULT, errno) TH_LOG("shared: %s", strerror(errno));
+	if (!ret)
+		syscall(__NR_io_uring_register, r.fd,
+			IORING_UNREGISTER_BUFFERS, NULL, 0);
+
+	iov.iov_base = priv;
+	ret = syscall(__NR_io_uring_register, r.fd, IORING_REGISTER_BUFFERS,
+		      &iov, 1);
+	ASSERT_EQ(0, ret) TH_LOG("private: %s", strerror(errno));
+	/* the registered buffer is the private copy of the file's data */
+	EXPECT_EQ(-1, xip_check(priv, 2 * PS, 66, 0));
+	priv[0] ^= 0xff;
+	ASSERT_FILE_PATTERN(fd, 2 * PS, 66, 0);
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, r.fd,
+			     IORING_UNREGISTER_BUFFERS, NULL, 0));
+	munmap(priv, 2 * PS);
+	munmap(shared, 2 * PS);
+	ASSERT_NO_CACHE(fd);
+	close(fd);
+	close(r.fd);
+}
+
+/*
+ * The RAM disk gets the memory of freed blocks back: deleting a file
+ * returns its pages to the system (they were the device's).
+ */
+TEST_F(xip, brd_frees_memory_of_deleted_files)
+{
+	const size_t len = 32 << 20;
+	char path[PATH_MAX], src[512];
+	long before, after;
+	int fd;
+
+	if (xip_mount_source(self->dir, src, sizeof(src)) ||
+	    strncmp(src, "/dev/ram", 8))
+		SKIP(return, "not a RAM disk");
+	tpath(path, sizeof(path), self, "big");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 67, 0));
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	before = xip_meminfo_kb("MemFree");
+	ASSERT_EQ(0, unlink(path));
+	sync();
+	after = xip_meminfo_kb("MemFree");
+	TH_LOG("MemFree %ld -> %ld KiB after deleting %zu KiB", before,
+	       after, len >> 10);
+	EXPECT_LT(before + (long)(len >> 11), after)
+		TH_LOG("the RAM disk kept the memory of a deleted file");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], EXEC_CHILD_ARG))
