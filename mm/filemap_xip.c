@@ -51,7 +51,6 @@
 #include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
-#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pfn_t.h>
@@ -62,7 +61,6 @@
 #include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/uio.h>
-#include <linux/wait_bit.h>
 #include <linux/xip.h>
 
 #ifdef CONFIG_FAIL_DIRECT_ACCESS
@@ -228,16 +226,15 @@ EXPORT_SYMBOL_GPL(bdev_direct_access_flush);
  *	makes: get_user_pages() can pin it, and a pinned page is never the
  *	memory of another block, because the driver's next page for the
  *	block is a new one.
- * XIP_PTE_DEVMAP: a ZONE_DEVICE page of persistent memory (an fsdax pmem
- *	namespace).  A devmap PTE, pinnable as fs-DAX memory is; freeing its
- *	block waits until it is unpinned (bdev_direct_access_release()).
- * XIP_PTE_SPECIAL: memory without struct page (DCSS, raw pmem), reserved
- *	memory, flash.  A special PTE, which get_user_pages() refuses.
+ * XIP_PTE_SPECIAL: everything else: memory without struct page (DCSS, raw
+ *	pmem), ZONE_DEVICE pages of pmem (which cannot be given up, and for
+ *	whose pins truncate, eviction and device removal would have to wait),
+ *	reserved memory, flash.  A special PTE, which get_user_pages()
+ *	refuses (EFAULT).
  */
 enum xip_pte {
 	XIP_PTE_SPECIAL,
 	XIP_PTE_PAGE,
-	XIP_PTE_DEVMAP,
 };
 
 static enum xip_pte xip_pte_kind(struct block_device *bdev,
@@ -245,85 +242,44 @@ static enum xip_pte xip_pte_kind(struct block_device *bdev,
 {
 	struct page *page;
 
-	if (!pfn_valid(pfn))
+	if (!bdev || !bdev->bd_disk->fops->direct_access_release ||
+	    !pfn_valid(pfn))
 		return XIP_PTE_SPECIAL;
 	page = pfn_to_page(pfn);
-	if (is_zone_device_page(page)) {
-		/* only fs-DAX pages wake a waiter when they are unpinned */
-		if (IS_ENABLED(CONFIG_FS_DAX) &&
-		    IS_ENABLED(CONFIG_ARCH_HAS_PTE_DEVMAP) &&
-		    page->pgmap->type == MEMORY_DEVICE_FS_DAX)
-			return XIP_PTE_DEVMAP;
+	if (is_zone_device_page(page) || PageReserved(page))
 		return XIP_PTE_SPECIAL;
-	}
-	if (bdev && bdev->bd_disk->fops->direct_access_release &&
-	    !PageReserved(page))
-		return XIP_PTE_PAGE;
-	return XIP_PTE_SPECIAL;
+	return XIP_PTE_PAGE;
 }
 
 /**
- * bdev_direct_access_release - a filesystem has freed blocks of its device
+ * bdev_direct_access_release - a filesystem is freeing blocks of its device
  * @bdev: the filesystem's block device, with ->direct_access
- * @sector: the first freed sector of @bdev, page aligned
+ * @sector: the first sector of @bdev, page aligned
  * @nr_sects: how many sectors, a multiple of a page
  *
- * Call when blocks are freed, before they can be allocated again, once
- * every mapping of them is gone and no kernel user of their memory is left.
- * get_user_pages() may still hold a page of theirs that it pinned through
- * an XIP mapping (an O_DIRECT transfer, vmsplice), and that page must not
- * come to back another file's block: the RAM disk gives such pages up
- * (->direct_access_release), and for the ZONE_DEVICE pages of persistent
- * memory this waits until they are unpinned.  Memory that XIP maps with
- * special PTEs cannot be pinned and needs nothing.
+ * Call when blocks of files are freed, before they can be allocated again,
+ * once every mapping of them is gone and no kernel user of their memory is
+ * left.  get_user_pages() may still hold a page of theirs that it pinned
+ * through an XIP mapping (an O_DIRECT transfer, vmsplice), and that page
+ * must not come to back another file's block: a driver whose pages XIP maps
+ * with references (->direct_access_release, the RAM disk) gives them up.
+ * Other memory is mapped with special PTEs, cannot be pinned and needs
+ * nothing.
  *
- * Context: may sleep; sleeps uninterruptibly while a page is pinned.
+ * Context: may sleep.
  */
 void bdev_direct_access_release(struct block_device *bdev, sector_t sector,
 				sector_t nr_sects)
 {
 	const struct block_device_operations *ops = bdev->bd_disk->fops;
-	sector_t end, size = bdev_nr_sectors(bdev);
+	sector_t size = bdev_nr_sectors(bdev);
 
-	if (!ops->direct_access || sector >= size ||
-	    ((sector | nr_sects) & (PAGE_SECTORS - 1)))
+	if (!ops->direct_access || !ops->direct_access_release ||
+	    sector >= size || ((sector | nr_sects) & (PAGE_SECTORS - 1)))
 		return;
 	nr_sects = min(nr_sects, size - sector);
-	sector += get_start_sect(bdev);
-	if (ops->direct_access_release) {
-		ops->direct_access_release(bdev, sector, nr_sects);
-		return;
-	}
-	if (!IS_ENABLED(CONFIG_FS_DAX) || !IS_ENABLED(CONFIG_ARCH_HAS_PTE_DEVMAP))
-		return;
-	for (end = sector + nr_sects; sector < end; ) {
-		unsigned long pfn, i, n;
-		void *kaddr;
-		long avail;
-
-		avail = ops->direct_access(bdev, sector, &kaddr, &pfn,
-					   min_t(sector_t, end - sector,
-						 SZ_1G >> SECTOR_SHIFT)
-					   << SECTOR_SHIFT);
-		if (avail < (long)PAGE_SIZE) {
-			/* never handed out (a bad block), so never mapped */
-			sector += PAGE_SECTORS;
-			continue;
-		}
-		n = avail >> PAGE_SHIFT;
-		for (i = 0; i < n; i++) {
-			struct page *page;
-
-			if (xip_pte_kind(bdev, pfn + i) != XIP_PTE_DEVMAP)
-				return;	/* a device's memory is all alike */
-			/* fs-DAX pages are free at 1 (see mm/memremap.c) */
-			page = pfn_to_page(pfn + i);
-			wait_var_event(&page->_refcount,
-				       page_ref_count(page) <= 1);
-		}
-		sector += n * PAGE_SECTORS;
-		cond_resched();
-	}
+	ops->direct_access_release(bdev, sector + get_start_sect(bdev),
+				   nr_sects);
 }
 EXPORT_SYMBOL_GPL(bdev_direct_access_release);
 
@@ -1021,9 +977,6 @@ static vm_fault_t xip_map_pfn(struct vm_fault *vmf, unsigned long addr,
 		if (!err || err == -EBUSY)
 			return VM_FAULT_NOPAGE;
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	case XIP_PTE_DEVMAP:
-		pfnt = __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP);
-		break;
 	default:
 		/* DCSS memory has no struct page */
 		pfnt = __pfn_to_pfn_t(pfn, pfn_valid(pfn) ? 0 : PFN_DEV);

@@ -183,25 +183,43 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 }
 
 /**
- * ext2_xip_release_blocks - tell the device that blocks were freed
+ * ext2_xip_release_blocks - tell the device that blocks are being freed
  * @sb: an XIP super block
- * @block: the first freed block
- * @count: how many
+ * @bitmap_bh: the block bitmap of their group
+ * @bit: the bit of @block in it
+ * @block: the first block
+ * @count: how many, all in this group
  *
- * ext2_free_blocks() calls this before the blocks can be allocated again:
- * a page of theirs that get_user_pages() pinned through a mapping must not
- * become another file's block (see bdev_direct_access_release()).  Their
- * mappings are gone by then (truncate unmaps first, an evicted inode has
- * none), and i_rwsem or invalidate_lock keeps every kernel copy away.
+ * ext2_free_blocks() calls this for the blocks of an XIP file, after its
+ * checks and before it clears their bits, so before they can be allocated
+ * again: a page of theirs that get_user_pages() pinned through a mapping
+ * must not become another file's block (see bdev_direct_access_release()).
+ * Only runs of blocks whose bit is still set are released: a corrupt block
+ * pointer to a block that is free already must not drop memory that
+ * another file may have by then.  The mappings are gone by then (truncate
+ * unmaps first, an evicted inode has none), and i_rwsem or invalidate_lock
+ * keeps the file's kernel copies away.
  *
  * Context: may sleep.
  */
-void ext2_xip_release_blocks(struct super_block *sb, unsigned long block,
-			     unsigned long count)
+void ext2_xip_release_blocks(struct super_block *sb,
+			     struct buffer_head *bitmap_bh, unsigned long bit,
+			     unsigned long block, unsigned long count)
 {
-	bdev_direct_access_release(sb->s_bdev,
-				   (sector_t)block << (PAGE_SHIFT - SECTOR_SHIFT),
-				   (sector_t)count << (PAGE_SHIFT - SECTOR_SHIFT));
+	const unsigned int shift = PAGE_SHIFT - SECTOR_SHIFT;
+	unsigned long i = 0, start;
+
+	while (i < count) {
+		while (i < count && !ext2_test_bit(bit + i, bitmap_bh->b_data))
+			i++;
+		start = i;
+		while (i < count && ext2_test_bit(bit + i, bitmap_bh->b_data))
+			i++;
+		if (i > start)
+			bdev_direct_access_release(sb->s_bdev,
+						   (sector_t)(block + start) << shift,
+						   (sector_t)(i - start) << shift);
+	}
 }
 
 /**

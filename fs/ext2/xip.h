@@ -7,6 +7,8 @@
 
 #include <linux/fs.h>
 
+struct buffer_head;
+
 extern const struct address_space_operations ext2_xip_aops;
 extern const struct file_operations ext2_xip_file_operations;
 
@@ -27,8 +29,9 @@ int ext2_get_xip_page(struct address_space *mapping, pgoff_t index,
 		      unsigned long *nr);
 int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 			 unsigned long count);
-void ext2_xip_release_blocks(struct super_block *sb, unsigned long block,
-			     unsigned long count);
+void ext2_xip_release_blocks(struct super_block *sb,
+			     struct buffer_head *bitmap_bh, unsigned long bit,
+			     unsigned long block, unsigned long count);
 
 /* Only regular files are XIP; directories and symlinks keep the page cache. */
 static inline bool ext2_inode_is_xip(struct inode *inode)
@@ -71,6 +74,8 @@ static inline void ext2_xip_sync_fs(struct super_block *sb)
 }
 
 static inline void ext2_xip_release_blocks(struct super_block *sb,
+					   struct buffer_head *bitmap_bh,
+					   unsigned long bit,
 					   unsigned long block,
 					   unsigned long count)
 {

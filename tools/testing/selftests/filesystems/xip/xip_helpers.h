@@ -18,7 +18,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <linux/fs.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -30,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/sysmacros.h>
@@ -527,38 +529,82 @@ static inline int xip_read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* The device block of each of the first @n blocks of @fd (FIBMAP). */
+static inline int xip_fibmap(int fd, unsigned int *blocks, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		blocks[i] = i;
+		if (ioctl(fd, FIBMAP, &blocks[i]))
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * A page pinned through a mapping (vmsplice into a pipe that nobody reads
- * yet) while another process truncates the file and writes a new file over
- * the freed blocks: the pipe must still deliver the old data, as with the
- * page cache, and the new file must hold its own.  @waits: truncate is
- * expected to wait for the pin (pmem with pages) instead of going on (the
- * RAM disk gives the pinned page up).  Where pages cannot be pinned (!@pin),
- * vmsplice must fail with EFAULT.  Returns NULL or what went wrong.
+ * yet) while another process truncates the file and fills the filesystem,
+ * so that the freed blocks are allocated again: the pipe must still deliver
+ * the old data, as with the page cache, and the new file must hold its own.
+ * Where pages cannot be pinned (!@pin), vmsplice must fail with EFAULT.
+ * Returns NULL or what went wrong.
  */
-static inline const char *xip_pin_vs_truncate(const char *dir, bool pin,
-					      bool waits)
+static inline const char *xip_pin_vs_truncate(const char *dir, bool pin)
 {
-	const size_t len = 8 * 4096, newlen = 64 * 4096;
+	enum { NR = 8, LEFT = 24, MAXNEW = 64 };
+	const size_t len = NR * 4096;
+	unsigned int old[NR], new[MAXNEW];
 	static char msg[256];
-	char a[4096], b[4096];
-	unsigned char *m, *buf;
-	int fd, gfd, p[2], st[2], status;
-	struct pollfd pfd;
-	struct iovec iov;
+	char a[4096], b[4096], f[4096];
+	unsigned char *m = MAP_FAILED, *buf = malloc(len), *zero;
+	int fd = -1, ffd = -1, gfd, p[2] = { -1, -1 }, status, i, k, reused;
 	const char *err = NULL;
+	struct statfs sfs;
+	struct iovec iov;
+	off_t newsize;
+	long long fill;
 	ssize_t n;
 	pid_t pid;
 
 	snprintf(a, sizeof(a), "%s/pinned", dir);
 	snprintf(b, sizeof(b), "%s/reuser", dir);
-	buf = malloc(len);
+	snprintf(f, sizeof(f), "%s/filler", dir);
+	zero = calloc(1, 1 << 20);
+	if (!buf || !zero)
+		return "no memory";
+	/*
+	 * Fill the filesystem, then free LEFT blocks again: the new file
+	 * below must then take the blocks that the truncate frees.
+	 */
+	if (pin) {
+		ffd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (ffd < 0 || statfs(dir, &sfs) || sfs.f_bsize != 4096) {
+			err = "set up the filler";
+			goto out;
+		}
+		for (fill = 0; (n = write(ffd, zero, 1 << 20)) > 0; fill += n)
+			;
+		if (n < 0 && errno != ENOSPC) {
+			err = "fill the filesystem";
+			goto out;
+		}
+		if (fill < LEFT * 4096 || ftruncate(ffd, fill - LEFT * 4096)) {
+			err = "make room in the full filesystem";
+			goto out;
+		}
+	}
 	fd = open(a, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (!buf || fd < 0 || xip_write_pattern(fd, len, 63, 0) || fsync(fd))
-		return "set up the file";
+	if (fd < 0 || xip_write_pattern(fd, len, 63, 0) || fsync(fd) ||
+	    xip_fibmap(fd, old, NR)) {
+		err = "set up the file";
+		goto out;
+	}
 	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED || pipe(p) || pipe(st))
-		return "mmap or pipe";
+	if (m == MAP_FAILED || pipe(p)) {
+		err = "mmap or pipe";
+		goto out;
+	}
 	iov.iov_base = m;
 	iov.iov_len = len;
 	errno = 0;
@@ -581,57 +627,73 @@ static inline const char *xip_pin_vs_truncate(const char *dir, bool pin,
 	munmap(m, len);
 	m = MAP_FAILED;
 	pid = fork();
-	if (pid < 0)
-		return "fork";
+	if (pid < 0) {
+		err = "fork";
+		goto out;
+	}
 	if (!pid) {
-		/* truncate, say so, then put a new file on the freed blocks */
-		if (ftruncate(fd, 0) || write(st[1], "t", 1) != 1)
+		/* truncate, then take every free block with a new file */
+		if (ftruncate(fd, 0))
 			_exit(1);
 		gfd = open(b, O_RDWR | O_CREAT | O_TRUNC, 0644);
-		if (gfd < 0 || xip_write_pattern(gfd, newlen, 64, 0) ||
-		    fsync(gfd))
+		if (gfd < 0)
 			_exit(2);
-		_exit(0);
+		for (i = 0; i < MAXNEW; i++) {
+			unsigned char page[4096];
+
+			xip_fill(page, sizeof(page), 64, (uint64_t)i * 4096);
+			if (pwrite(gfd, page, sizeof(page), i * 4096) != 4096)
+				break;
+		}
+		_exit(fsync(gfd) ? 3 : 0);
 	}
-	pfd.fd = st[0];
-	pfd.events = POLLIN;
-	if (waits) {
-		/* the truncate must not return while the pipe holds the page */
-		if (poll(&pfd, 1, 500) != 0)
-			err = "truncate returned while a page was pinned";
-		if (xip_read_full(p[0], buf, len))
-			return "read the pipe";
-		if (waitpid(pid, &status, 0) != pid)
-			return "waitpid";
-	} else {
-		if (waitpid(pid, &status, 0) != pid)
-			return "waitpid";
-		if (xip_read_full(p[0], buf, len))
-			return "read the pipe";
+	if (waitpid(pid, &status, 0) != pid || xip_read_full(p[0], buf, len)) {
+		err = "wait for the child or read the pipe";
+		goto out;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		snprintf(msg, sizeof(msg), "truncating child failed: %#x",
 			 status);
-		return msg;
+		err = msg;
+		goto out;
 	}
-	if (!err && xip_check(buf, len, 63, 0) != -1)
+	if (xip_check(buf, len, 63, 0) != -1) {
 		err = "the pinned page changed: it backs another block now";
+		goto out;
+	}
 	gfd = open(b, O_RDONLY);
-	if (!err && (gfd < 0 || xip_verify_pattern(gfd, newlen, 64, 0) != -1))
+	newsize = gfd < 0 ? -1 : lseek(gfd, 0, SEEK_END);
+	k = newsize / 4096;
+	if (k > MAXNEW)
+		k = MAXNEW;
+	if (newsize < 4096 || xip_verify_pattern(gfd, newsize, 64, 0) != -1 ||
+	    xip_fibmap(gfd, new, k)) {
 		err = "the new file does not hold its data";
+	} else {
+		for (reused = 0, i = 0; i < k; i++)
+			for (int j = 0; j < NR; j++)
+				reused += new[i] == old[j];
+		if (!reused)
+			err = "no freed block was reused: the check proves nothing";
+	}
 	if (gfd >= 0)
 		close(gfd);
-	unlink(b);
 out:
 	if (m != MAP_FAILED)
 		munmap(m, len);
-	close(p[0]);
-	close(p[1]);
-	close(st[0]);
-	close(st[1]);
-	close(fd);
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ffd >= 0)
+		close(ffd);
 	unlink(a);
+	unlink(b);
+	unlink(f);
 	free(buf);
+	free(zero);
 	return err;
 }
 
