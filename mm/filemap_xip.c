@@ -42,8 +42,11 @@
  * and faulting it in takes mmap_lock and then invalidate_lock, the reverse
  * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
  * hole allocation away while they look up a block and install its PTEs.
- * The copies of read(2) and write(2) run in an SRCU read section (xip_srcu)
- * so that a filesystem whose device goes away can wait for them.
+ * The copies of read(2) and write(2), from the block lookup on, run in an
+ * SRCU read section (xip_srcu, xip_copy_begin()), as do the other copies
+ * made through a kernel address, so that a filesystem whose device goes
+ * away can wait for them and a page that a driver gives up is freed after
+ * them (xip_free_page()).
  */
 
 #include <linux/blkdev.h>
@@ -302,6 +305,60 @@ static bool xip_persistent(struct address_space *mapping)
 DEFINE_STATIC_SRCU(xip_srcu);
 
 /**
+ * xip_copy_begin - start using the memory of an XIP block without a reference
+ *
+ * The XIP code reads and writes device memory through the kernel address
+ * that ->direct_access returned, without a page reference; it does so, from
+ * the block lookup to the end of the copy, between xip_copy_begin() and
+ * xip_copy_end().  A filesystem that copies to such memory itself (ext2
+ * zeroing new blocks) does the same.  Pages that a driver gives up
+ * (xip_free_page()) are freed only after every such section that may have
+ * found them has ended, and a device that goes away waits for them
+ * (xip_shutdown_sync()).  Do not wait for user page faults inside.
+ *
+ * Return: a cookie for xip_copy_end().
+ */
+int xip_copy_begin(void)
+{
+	return srcu_read_lock(&xip_srcu);
+}
+EXPORT_SYMBOL_GPL(xip_copy_begin);
+
+/**
+ * xip_copy_end - end a section started with xip_copy_begin()
+ * @idx: its cookie
+ */
+void xip_copy_end(int idx)
+{
+	srcu_read_unlock(&xip_srcu, idx);
+}
+EXPORT_SYMBOL_GPL(xip_copy_end);
+
+static void xip_free_page_cb(struct rcu_head *head)
+{
+	put_page(container_of(head, struct page, rcu_head));
+}
+
+/**
+ * xip_free_page - drop a driver's reference to a page it gave up
+ * @page: an order-0 page of the page allocator that ->direct_access handed
+ *	out and that the driver has just removed from its device
+ *
+ * For ->direct_access_release: the XIP code may still be copying to or from
+ * the page through a kernel address (a filesystem that is corrupt enough to
+ * name a block in two files), so the driver's reference is dropped only
+ * after every xip_copy_begin() section that may have looked the page up has
+ * ended.  Holders of other references (pins) keep the page beyond that.
+ *
+ * Context: any; does not sleep.
+ */
+void xip_free_page(struct page *page)
+{
+	call_srcu(&xip_srcu, &page->rcu_head, xip_free_page_cb);
+}
+EXPORT_SYMBOL_GPL(xip_free_page);
+
+/**
  * xip_shutdown_mapping - remove every mapping of a file's device memory
  * @mapping: the XIP address space of a file whose device is going away
  *
@@ -470,7 +527,7 @@ int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to)
 	unsigned long pfn;
 	void *kaddr;
 	size_t len;
-	int error;
+	int error, idx;
 
 	lockdep_assert_held_write(&mapping->invalidate_lock);
 	if (!offset || to <= from)
@@ -478,13 +535,12 @@ int xip_zero_eof(struct address_space *mapping, loff_t from, loff_t to)
 	len = min_t(loff_t, PAGE_SIZE - offset, to - from);
 
 	unmap_mapping_pages(mapping, index, 1, false);
+	idx = srcu_read_lock(&xip_srcu);
 	error = xip_get_page(mapping, index, false, &kaddr, &pfn);
-	if (error == -ENODATA)
-		return 0;
-	if (error)
-		return error;
-	xip_memset(mapping, kaddr + offset, 0, len);
-	return 0;
+	if (!error)
+		xip_memset(mapping, kaddr + offset, 0, len);
+	srcu_read_unlock(&xip_srcu, idx);
+	return error == -ENODATA ? 0 : error;
 }
 EXPORT_SYMBOL_GPL(xip_zero_eof);
 
@@ -1153,10 +1209,11 @@ static int xip_mapping_rw(struct address_space *mapping, loff_t pos,
 	unsigned int offset = offset_in_page(pos);
 	unsigned long pfn;
 	void *kaddr;
-	int error;
+	int error, idx;
 
 	len = min_t(int, len, PAGE_SIZE - offset);
 	filemap_invalidate_lock_shared(mapping);
+	idx = srcu_read_lock(&xip_srcu);
 	if (pgoff >= DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE)) {
 		error = -EFAULT;
 		goto out_unlock;
@@ -1175,6 +1232,7 @@ static int xip_mapping_rw(struct address_space *mapping, loff_t pos,
 			error = -EIO;
 	}
 out_unlock:
+	srcu_read_unlock(&xip_srcu, idx);
 	filemap_invalidate_unlock_shared(mapping);
 	return error ? error : len;
 }

@@ -157,10 +157,12 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 
 	while (count) {
 		sector_t sector = (sector_t)block << (PAGE_SHIFT - SECTOR_SHIFT);
+		int idx = xip_copy_begin();
 
 		avail = bdev_direct_access(bdev, sector, &kaddr, &pfn,
 					   count << PAGE_SHIFT);
 		if (avail == -EHWPOISON) {
+			xip_copy_end(idx);
 			/* a bio write clears poison where the device can */
 			if (sb_issue_zeroout(inode->i_sb, block, 1, GFP_NOIO))
 				return -EIO;
@@ -168,12 +170,15 @@ int ext2_xip_zero_blocks(struct inode *inode, unsigned long block,
 			count--;
 			continue;
 		}
-		if (avail < 0)
+		if (avail < 0) {
+			xip_copy_end(idx);
 			return avail == -ENOMEM ? -ENOMEM : -EIO;
+		}
 		memset(kaddr, 0, avail);
 		bdev_direct_access_flush(bdev, kaddr, avail);
 		/* a block may have held a program that some mapping ran */
 		xip_flush_icache(kaddr, avail);
+		xip_copy_end(idx);
 		avail >>= PAGE_SHIFT;
 		block += avail;
 		count -= avail;

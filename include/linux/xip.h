@@ -30,6 +30,9 @@ int bdev_direct_access_flush(struct block_device *bdev, void *kaddr,
 			     size_t len);
 void bdev_direct_access_release(struct block_device *bdev, sector_t sector,
 				sector_t nr_sects);
+int xip_copy_begin(void);
+void xip_copy_end(int idx);
+void xip_free_page(struct page *page);
 
 /**
  * mapping_is_xip - does this address space use execute-in-place?

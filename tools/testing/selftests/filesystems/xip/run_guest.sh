@@ -33,6 +33,8 @@ FAILS=0
 SKIPS=0
 
 echo "TAP version 13"
+# taint flags at the start: the tests must add none (W, B, D, ...)
+TAINT0=$(cat /proc/sys/kernel/tainted 2>/dev/null || echo unknown)
 
 ok() {
 	N=$((N + 1))
@@ -376,5 +378,15 @@ case " ${XIP_PROGS:-xip_fault_test} " in
 	;;
 esac
 
+# Deferred work (freed pages, RCU callbacks) may show a problem late: this
+# is checked last.  A taint the kernel had at the start does not count.
+taint=$(cat /proc/sys/kernel/tainted 2>/dev/null || echo unknown)
+if [ "$taint" = "$TAINT0" ] && [ "$taint" != unknown ]; then
+	ok "final: no new kernel taint ($taint)"
+else
+	not_ok "final: no new kernel taint (was $TAINT0, now $taint)"
+	dmesg 2>/dev/null | grep -E -A12 "BUG|WARNING|Bad page" | head -60 >"$LOG"
+	comment_file "$LOG"
+fi
 rm -f "$LOG"
 finish

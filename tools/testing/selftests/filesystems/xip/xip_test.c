@@ -1503,6 +1503,56 @@ static long xip_vmlck_kb(void)
  * mlock, MAP_LOCKED and mlockall on an XIP mapping are honoured as for the
  * page cache: counted in VmLck, and the mapping is populated.
  */
+/* The kernel's taint flags (/proc/sys/kernel/tainted), or -1. */
+static long kernel_taint(void)
+{
+	long t = -1;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &t) != 1)
+			t = -1;
+		fclose(f);
+	}
+	return t;
+}
+
+/*
+ * A mapping that is populated, then mlocked and unmapped without munlock
+ * (a program that calls mlockall() and exits), of a file that is then
+ * deleted: its memory goes back without a "Bad page" (taint B), and the
+ * mlock leaves no Mlocked pages behind.
+ */
+TEST_F(xip, mlock_unmap_without_munlock_then_delete)
+{
+	const size_t len = 64 * PS;
+	long taint, mlocked;
+	char path[PATH_MAX];
+	char *m;
+	int fd;
+
+	taint = kernel_taint();
+	ASSERT_LE(0, taint);
+	tpath(path, sizeof(path), self, "f");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xip_write_pattern(fd, len, 69, 0));
+	mlocked = xip_meminfo_kb("Mlocked");
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(-1, xip_check(m, len, 69, 0));	/* populated */
+	ASSERT_EQ(0, mlock(m, len));
+	ASSERT_EQ(0, munmap(m, len));
+	close(fd);
+	ASSERT_EQ(0, unlink(path));
+	sync();
+	EXPECT_GE(mlocked + 4, xip_meminfo_kb("Mlocked"))
+		TH_LOG("Mlocked %ld -> %ld KiB", mlocked,
+		       xip_meminfo_kb("Mlocked"));
+	EXPECT_EQ(taint & (1 << 5), kernel_taint() & (1 << 5))
+		TH_LOG("the kernel is tainted with a bad page (B): see dmesg");
+}
+
 TEST_F(xip, mlock_counted_and_populated)
 {
 	const size_t len = 16 * PS;
