@@ -319,6 +319,7 @@ DEFINE_STATIC_SRCU(xip_srcu);
  * Return: a cookie for xip_copy_end().
  */
 int xip_copy_begin(void)
+	__acquires(&xip_srcu)
 {
 	return srcu_read_lock(&xip_srcu);
 }
@@ -329,6 +330,7 @@ EXPORT_SYMBOL_GPL(xip_copy_begin);
  * @idx: its cookie
  */
 void xip_copy_end(int idx)
+	__releases(&xip_srcu)
 {
 	srcu_read_unlock(&xip_srcu, idx);
 }

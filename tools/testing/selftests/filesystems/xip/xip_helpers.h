@@ -134,12 +134,14 @@ static inline bool xip_opt_has(const char *opts, const char *opt)
 /*
  * Find the mount holding @path in /proc/self/mountinfo (by device number).
  * Fills @fstype and @opts (per-mount and per-superblock options joined by a
- * comma).  Returns 0, or -1 if not found.
+ * comma) and, if @src is not NULL, @src with its source (the device).
+ * Returns 0, or -1 if not found.
  */
-static inline int xip_mount_info(const char *path, char *fstype, size_t flen,
-				 char *opts, size_t olen)
+static inline int __xip_mount_info(const char *path, char *fstype,
+				   size_t flen, char *opts, size_t olen,
+				   char *src, size_t slen)
 {
-	char line[4096], mopts[1024], sopts[1024], fst[64];
+	char line[4096], mopts[1024], sopts[1024], fst[64], s[512];
 	unsigned int maj, min;
 	struct stat st;
 	int ret = -1;
@@ -159,15 +161,32 @@ static inline int xip_mount_info(const char *path, char *fstype, size_t flen,
 		if (makedev(maj, min) != st.st_dev)
 			continue;
 		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep, " - %63s %*s %1023s", fst, sopts) != 2)
+		if (!sep || sscanf(sep, " - %63s %511s %1023s", fst, s,
+				   sopts) != 3)
 			continue;
 		if (snprintf(fstype, flen, "%s", fst) >= (int)flen ||
-		    snprintf(opts, olen, "%s,%s", mopts, sopts) >= (int)olen)
+		    snprintf(opts, olen, "%s,%s", mopts, sopts) >= (int)olen ||
+		    (src && snprintf(src, slen, "%s", s) >= (int)slen))
 			continue;
 		ret = 0;
 	}
 	fclose(f);
 	return ret;
+}
+
+static inline int xip_mount_info(const char *path, char *fstype, size_t flen,
+				 char *opts, size_t olen)
+{
+	return __xip_mount_info(path, fstype, flen, opts, olen, NULL, 0);
+}
+
+/* The source (device) of the mount holding @path, as mountinfo says. */
+static inline int xip_mount_source(const char *path, char *src, size_t len)
+{
+	char fstype[64], opts[2048];
+
+	return __xip_mount_info(path, fstype, sizeof(fstype), opts,
+				sizeof(opts), src, len);
 }
 
 /* Deterministic, position dependent test data: never all zero. */
@@ -465,36 +484,6 @@ static inline long xip_meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return v;
-}
-
-/* The source (device) of the mount holding @path, as mountinfo says. */
-static inline int xip_mount_source(const char *path, char *src, size_t len)
-{
-	char line[4096], s[512];
-	unsigned int maj, min;
-	struct stat st;
-	int ret = -1;
-	FILE *f;
-
-	if (stat(path, &st))
-		return -1;
-	f = fopen("/proc/self/mountinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *sep;
-
-		if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2 ||
-		    makedev(maj, min) != st.st_dev)
-			continue;
-		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep, " - %*s %511s", s) != 1)
-			continue;
-		if (snprintf(src, len, "%s", s) < (int)len)
-			ret = 0;
-	}
-	fclose(f);
-	return ret;
 }
 
 /*

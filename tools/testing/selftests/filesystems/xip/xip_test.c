@@ -2357,6 +2357,17 @@ static int uring_init(struct uring *r)
 	return 0;
 }
 
+/* Set up @r, or skip the test where io_uring is not available. */
+#define URING_INIT_OR_SKIP(r) do {					\
+	int __ret = uring_init(r);					\
+									\
+	if (__ret == -1 && (errno == ENOSYS || errno == EPERM))		\
+		SKIP(return, "io_uring not available: %s",		\
+		     strerror(errno));					\
+	ASSERT_EQ(0, __ret) TH_LOG("io_uring setup: %s",		\
+				   strerror(errno));			\
+} while (0)
+
 /* Submit one read/write and wait for it; returns the CQE result. */
 static int uring_rw(struct uring *r, int op, int fd, void *buf, size_t len,
 		    off_t off)
@@ -2398,14 +2409,11 @@ TEST_F(xip, io_uring_read_write)
 {
 	char *wbuf = malloc(2 * PS), *rbuf = malloc(2 * PS);
 	struct uring r;
-	int fd, ret;
+	int fd;
 
 	ASSERT_NE(NULL, wbuf);
 	ASSERT_NE(NULL, rbuf);
-	ret = uring_init(&r);
-	if (ret == -1 && (errno == ENOSYS || errno == EPERM))
-		SKIP(return, "io_uring not available: %s", strerror(errno));
-	ASSERT_EQ(0, ret) TH_LOG("io_uring setup: %s", strerror(errno));
+	URING_INIT_OR_SKIP(&r);
 
 	fd = tcreate(self, "f", 0);
 	ASSERT_LE(0, fd);
@@ -2580,10 +2588,7 @@ TEST_F(xip, io_uring_fixed_buffers_in_mappings)
 	struct uring r;
 	int fd, gfd, ret;
 
-	ret = uring_init(&r);
-	if (ret == -1 && (errno == ENOSYS || errno == EPERM))
-		SKIP(return, "io_uring not available: %s", strerror(errno));
-	ASSERT_EQ(0, ret) TH_LOG("io_uring setup: %s", strerror(errno));
+	URING_INIT_OR_SKIP(&r);
 	fd = tcreate(self, "f", 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 66, 0));
@@ -2635,8 +2640,8 @@ TEST_F(xip, brd_frees_memory_of_deleted_files)
 {
 	const size_t len = 32 << 20;
 	char path[PATH_MAX], src[512];
-	long before, after;
-	int fd;
+	long before, after = 0;
+	int fd, i;
 
 	if (xip_mount_source(self->dir, src, sizeof(src)) ||
 	    strncmp(src, "/dev/ram", 8))
@@ -2650,7 +2655,15 @@ TEST_F(xip, brd_frees_memory_of_deleted_files)
 	before = xip_meminfo_kb("MemFree");
 	ASSERT_EQ(0, unlink(path));
 	sync();
-	after = xip_meminfo_kb("MemFree");
+	/* brd frees the pages after an SRCU grace period: wait up to 10 s */
+	for (i = 0; i < 1000; i++) {
+		struct timespec d = { 0, 10 * 1000 * 1000 };
+
+		after = xip_meminfo_kb("MemFree");
+		if (after > before + (long)(len >> 11))
+			break;
+		nanosleep(&d, NULL);
+	}
 	TH_LOG("MemFree %ld -> %ld KiB after deleting %zu KiB", before,
 	       after, len >> 10);
 	EXPECT_LT(before + (long)(len >> 11), after)
