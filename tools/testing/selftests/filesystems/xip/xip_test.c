@@ -2357,17 +2357,6 @@ static int uring_init(struct uring *r)
 	return 0;
 }
 
-/* Set up @r, or skip the test where io_uring is not available. */
-#define URING_INIT_OR_SKIP(r) do {					\
-	int __ret = uring_init(r);					\
-									\
-	if (__ret == -1 && (errno == ENOSYS || errno == EPERM))		\
-		SKIP(return, "io_uring not available: %s",		\
-		     strerror(errno));					\
-	ASSERT_EQ(0, __ret) TH_LOG("io_uring setup: %s",		\
-				   strerror(errno));			\
-} while (0)
-
 /* Submit one read/write and wait for it; returns the CQE result. */
 static int uring_rw(struct uring *r, int op, int fd, void *buf, size_t len,
 		    off_t off)
@@ -2409,11 +2398,14 @@ TEST_F(xip, io_uring_read_write)
 {
 	char *wbuf = malloc(2 * PS), *rbuf = malloc(2 * PS);
 	struct uring r;
-	int fd;
+	int fd, ret;
 
 	ASSERT_NE(NULL, wbuf);
 	ASSERT_NE(NULL, rbuf);
-	URING_INIT_OR_SKIP(&r);
+	ret = uring_init(&r);
+	if (ret == -1 && (errno == ENOSYS || errno == EPERM))
+		SKIP(return, "io_uring not available: %s", strerror(errno));
+	ASSERT_EQ(0, ret) TH_LOG("io_uring setup: %s", strerror(errno));
 
 	fd = tcreate(self, "f", 0);
 	ASSERT_LE(0, fd);
@@ -2588,7 +2580,10 @@ TEST_F(xip, io_uring_fixed_buffers_in_mappings)
 	struct uring r;
 	int fd, gfd, ret;
 
-	URING_INIT_OR_SKIP(&r);
+	ret = uring_init(&r);
+	if (ret == -1 && (errno == ENOSYS || errno == EPERM))
+		SKIP(return, "io_uring not available: %s", strerror(errno));
+	ASSERT_EQ(0, ret) TH_LOG("io_uring setup: %s", strerror(errno));
 	fd = tcreate(self, "f", 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, xip_write_pattern(fd, 2 * PS, 66, 0));
