@@ -24,8 +24,11 @@
  *
  * Lock order (outermost first):
  *
+ *   sb_start_write		(write(2) and truncate; ->access writes take
+ *				 it with a trylock under mmap_lock)
  *   i_rwsem			(read: shared, write and truncate: exclusive)
- *     mmap_lock		(page faults on user buffers during a copy)
+ *     mmap_lock or VMA lock	(faults, also on user buffers during a copy;
+ *				 ->access and uprobes run under it)
  *       sb_start_pagefault	(faults that may write the filesystem)
  *         mapping->invalidate_lock
  *				(faults: shared for lookup + PTE insertion,
@@ -33,8 +36,16 @@
  *				 its zero page mappings; truncate and size
  *				 extension: exclusive)
  *           fs block mapping locks (ext2: truncate_mutex)
+ *             driver locks under ->direct_access (brd: xa_lock; MTD:
+ *				 the blktrans device's mutex)
  *           mapping->i_mmap_rwsem	(unmap_mapping_pages)
  *             page table lock
+ *
+ * xip_srcu read sections nest inside i_rwsem, on either side of
+ * invalidate_lock (write(2) allocates holes inside one, ->access and EOF
+ * zeroing open one inside invalidate_lock); they never wait for each other,
+ * so xip_shutdown_sync(), which waits for them, must be called with none of
+ * the locks above held.
  *
  * read(2) and write(2) hold i_rwsem across the copy, which keeps truncate
  * from freeing the block being copied.  They never hold invalidate_lock

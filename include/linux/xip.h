@@ -50,7 +50,9 @@ static inline bool mapping_is_xip(struct address_space *mapping)
  * @vma: the mapping
  *
  * Like fs-DAX mappings, XIP mappings may hold the shared zero page where a
- * store can later put a block, so they must never be pinned long-term.
+ * store can later put a block, so GUP refuses read-only long-term pins of
+ * them; a write pin of a private mapping pins the anonymous copy that its
+ * write fault makes.
  *
  * Return: true if @vma maps a file whose address space is XIP.
  */
