@@ -144,9 +144,16 @@ if [ $ok = 1 ]; then
 		# need), then only the modules of the series, each through
 		# modpost (single-module targets), not the distribution's
 		# thousands of others
+		# (with the modules they need where the configuration has
+		# those as modules: modpost resolves only against vmlinux
+		# and the modules built with them)
+		deps=()
+		grep -qx CONFIG_FS_MBCACHE=m "$obj/.config" && deps+=(fs/mbcache.ko)
+		grep -qx CONFIG_LIBNVDIMM=m "$obj/.config" && deps+=(drivers/nvdimm/libnvdimm.ko)
+		grep -qx CONFIG_ND_BTT=m "$obj/.config" && deps+=(drivers/nvdimm/nd_btt.ko)
 		kbuild x86_64 "$obj" "$log" vmlinux &&
-		kbuild x86_64 "$obj" "$log" fs/ext2/ext2.ko drivers/block/brd.ko \
-			drivers/nvdimm/nd_pmem.ko
+		kbuild x86_64 "$obj" "$log" "${deps[@]}" fs/ext2/ext2.ko \
+			drivers/block/brd.ko drivers/nvdimm/nd_pmem.ko
 	fi || ok=0
 fi
 if [ $ok = 1 ] && ls "$obj"/fs/ext2/ext2.ko "$obj"/drivers/block/brd.ko "$obj"/drivers/nvdimm/nd_pmem.ko >/dev/null 2>&1; then
