@@ -54,7 +54,9 @@
  * order.  Faults do not take i_rwsem; invalidate_lock keeps truncate and
  * hole allocation away while they look up a block and install its PTEs.
  * The copies of read(2) and write(2), from the block lookup on, run in an
- * SRCU read section (xip_srcu, xip_copy_begin()), as do the other copies
+ * SRCU read section (xip_srcu, xip_copy_begin()) (but for the end-of-file
+ * page of a write, stored by xip_write_finish() under invalidate_lock
+ * alone), as do the other copies
  * made through a kernel address, so that a filesystem whose device goes
  * away can wait for them and a page that a driver gives up is freed after
  * them (xip_free_page()).
